@@ -1,0 +1,41 @@
+/* extension/schema/05_identity.sql: who the current transaction acts for (the keys of the policies) */
+
+-- A uuid, or NULL for anything that is not one (malformed ids are "not found", not errors).
+CREATE FUNCTION todo.try_uuid(value text)
+RETURNS uuid
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+	SELECT CASE WHEN value OPERATOR(pg_catalog.~) '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+		THEN value::uuid END
+$$;
+COMMENT ON FUNCTION todo.try_uuid(text) IS 'todo: text to uuid, NULL when malformed';
+
+-- The transaction-local setting app.user_id as a uuid; NULL when unset or garbage, so a
+-- policy keyed on it shows nothing rather than failing.
+CREATE FUNCTION todo.current_user_id()
+RETURNS uuid
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT todo.try_uuid(pg_catalog.current_setting('app.user_id', true)) $$;
+COMMENT ON FUNCTION todo.current_user_id() IS 'todo: the user the transaction acts for (app.user_id), or NULL';
+
+-- The account a login is being attempted for (app.login_identifier): the only user row a
+-- login may see before it knows the user's id, and the key of its throttling counter.
+CREATE FUNCTION todo.login_identifier()
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT nullif(pg_catalog.current_setting('app.login_identifier', true), '') $$;
+COMMENT ON FUNCTION todo.login_identifier() IS 'todo: the login being attempted (app.login_identifier), or NULL';
+
+-- Acts for user_id for the rest of the transaction.
+CREATE FUNCTION todo.act_as(user_id uuid)
+RETURNS void
+LANGUAGE sql
+AS $$ SELECT pg_catalog.set_config('app.user_id', user_id::text, true) $$;
+COMMENT ON FUNCTION todo.act_as(uuid) IS 'todo: set app.user_id for the rest of the transaction';
+
+-- Unicode-aware trim ([[:space:]] follows the database's LC_CTYPE, UTF-8 by requirement).
+CREATE FUNCTION todo.trim_space(value text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT pg_catalog.regexp_replace(value, '^[[:space:]]+|[[:space:]]+$', '', 'g') $$;
+COMMENT ON FUNCTION todo.trim_space(text) IS 'todo: trim white space, Unicode-aware';

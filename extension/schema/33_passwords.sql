@@ -1,0 +1,59 @@
+/* extension/schema/33_passwords.sql: bcrypt through pgcrypto, including Python's $2b$/$2y$ hashes */
+
+-- pgcrypto is relocatable: find where it lives once, here, and call it through these two
+-- wrappers only (PostgreSQL 15 has no @extschema:pgcrypto@).
+DO $$
+DECLARE
+	crypto_schema name := (SELECT n.nspname
+		FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+		WHERE e.extname OPERATOR(pg_catalog.=) 'pgcrypto');
+BEGIN
+	EXECUTE pg_catalog.format($f$
+		CREATE FUNCTION todo.crypt(password text, setting text) RETURNS text
+		LANGUAGE sql STRICT PARALLEL SAFE
+		AS 'SELECT %I.crypt(password, setting)'$f$, crypto_schema);
+	EXECUTE pg_catalog.format($f$
+		CREATE FUNCTION todo.bcrypt_salt(cost integer) RETURNS text
+		LANGUAGE sql STRICT PARALLEL SAFE
+		AS 'SELECT %I.gen_salt(''bf'', cost)'$f$, crypto_schema);
+END
+$$;
+COMMENT ON FUNCTION todo.crypt(text, text) IS 'todo: pgcrypto''s crypt()';
+COMMENT ON FUNCTION todo.bcrypt_salt(integer) IS 'todo: pgcrypto''s gen_salt(''bf'', cost)';
+
+-- The work factor: setting todo.bcrypt_cost, never below 10.
+CREATE FUNCTION todo.bcrypt_cost()
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT greatest(10, coalesce(nullif(pg_catalog.current_setting('todo.bcrypt_cost', true), '')::integer, 10)) $$;
+COMMENT ON FUNCTION todo.bcrypt_cost() IS 'todo: bcrypt cost from setting todo.bcrypt_cost (at least 10)';
+
+CREATE FUNCTION todo.hash_password(password text)
+RETURNS text
+LANGUAGE sql VOLATILE STRICT PARALLEL SAFE
+AS $$ SELECT todo.crypt(password, todo.bcrypt_salt(todo.bcrypt_cost())) $$;
+COMMENT ON FUNCTION todo.hash_password(text) IS 'todo: a new bcrypt hash of password';
+
+-- True when password matches hash. pgcrypto knows only $2a$ and, given $2b$ or $2y$,
+-- silently computes DES instead; for passwords of at most 72 bytes (the contract's limit)
+-- the three variants compute the same hash, so those are checked as $2a$. Any other kind
+-- of hash never matches.
+CREATE FUNCTION todo.check_password(password text, hash text)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT CASE
+		WHEN hash OPERATOR(pg_catalog.~) '^\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}$'
+		THEN todo.crypt(password, '$2a$' || pg_catalog.substr(hash, 5)) OPERATOR(pg_catalog.=) ('$2a$' || pg_catalog.substr(hash, 5))
+		ELSE false
+	END
+$$;
+COMMENT ON FUNCTION todo.check_password(text, text) IS 'todo: whether password matches a bcrypt hash ($2a$, $2b$ or $2y$)';
+
+-- Spends the time of one check when there is no user, so that a login's duration does
+-- not tell whether an account exists.
+CREATE FUNCTION todo.waste_password_check(password text)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$ SELECT todo.check_password(password, pg_catalog.format('$2a$%s$%s', pg_catalog.lpad(todo.bcrypt_cost()::text, 2, '0'), pg_catalog.repeat('.', 53))) $$;
+COMMENT ON FUNCTION todo.waste_password_check(text) IS 'todo: a password check against no user (constant-time login)';

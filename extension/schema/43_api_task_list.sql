@@ -1,0 +1,119 @@
+/* extension/schema/43_api_task_list.sql: listing tasks with filters, sort and paging */
+
+-- The single value of query parameter name (the gateway sends every parameter as an
+-- array of its values); NULL when absent, 400 when repeated.
+CREATE FUNCTION todo.query_param(params jsonb, name text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT params ? name THEN
+		RETURN NULL;
+	ELSIF jsonb_typeof(params -> name) = 'array' AND jsonb_array_length(params -> name) = 1 THEN
+		RETURN params -> name ->> 0;
+	END IF;
+	PERFORM todo.raise_error('TD400', format('query parameter %s must be given once', name));
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION todo.query_param(jsonb, text) IS 'todo: a query parameter''s single value (400 when repeated)';
+
+CREATE FUNCTION todo.bad_query_param(name text, expected text)
+RETURNS void
+LANGUAGE sql
+AS $$ SELECT todo.raise_error('TD400', pg_catalog.format('query parameter %s must be %s', name, expected)) $$;
+COMMENT ON FUNCTION todo.bad_query_param(text, text) IS 'todo: raise bad_request for a malformed query parameter';
+
+CREATE FUNCTION api.task_list(params jsonb)
+RETURNS api.result
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	session todo.sessions := todo.authenticate();
+	status_filter text := todo.query_param(params, 'status');
+	priority_filter text := lower(todo.query_param(params, 'priority'));
+	overdue text := todo.query_param(params, 'overdue');
+	due_before_text text := todo.query_param(params, 'due_before');
+	due_after_text text := todo.query_param(params, 'due_after');
+	due_before timestamptz := todo.parse_timestamp(due_before_text);
+	due_after timestamptz := todo.parse_timestamp(due_after_text);
+	search text := lower(todo.query_param(params, 'q'));
+	sort text := coalesce(todo.query_param(params, 'sort'), '-created_at');
+	limit_text text := todo.query_param(params, 'limit');
+	offset_text text := coalesce(todo.query_param(params, 'offset'), '0');
+	tag_filter text[];
+	row_limit integer;
+	row_offset integer;
+	total bigint;
+	tasks json;
+BEGIN
+	IF status_filter NOT IN ('pending', 'completed') THEN
+		PERFORM todo.bad_query_param('status', 'pending or completed');
+	END IF;
+	IF priority_filter NOT IN ('low', 'medium', 'high') THEN
+		PERFORM todo.bad_query_param('priority', 'low, medium or high');
+	END IF;
+	IF overdue NOT IN ('true', 'false') THEN
+		PERFORM todo.bad_query_param('overdue', 'true or false');
+	END IF;
+	IF due_before IS NULL AND due_before_text IS NOT NULL THEN
+		PERFORM todo.bad_query_param('due_before', 'an RFC 3339 timestamp with an offset or a date YYYY-MM-DD');
+	END IF;
+	IF due_after IS NULL AND due_after_text IS NOT NULL THEN
+		PERFORM todo.bad_query_param('due_after', 'an RFC 3339 timestamp with an offset or a date YYYY-MM-DD');
+	END IF;
+	IF sort NOT IN ('created_at', '-created_at', 'due_date', '-due_date', 'priority', '-priority', 'title', '-title') THEN
+		PERFORM todo.bad_query_param('sort', 'one of created_at, due_date, priority, title, optionally with a leading -');
+	END IF;
+	IF limit_text !~ '^[0-9]{1,4}$' OR limit_text::integer NOT BETWEEN 1 AND 1000 THEN
+		PERFORM todo.bad_query_param('limit', 'an integer from 1 to 1000');
+	END IF;
+	IF offset_text !~ '^[0-9]{1,9}$' THEN
+		PERFORM todo.bad_query_param('offset', 'an integer of at least 0');
+	END IF;
+	row_limit := limit_text::integer;
+	row_offset := offset_text::integer;
+	IF params ? 'tag' THEN
+		IF jsonb_typeof(params -> 'tag') <> 'array' THEN
+			PERFORM todo.bad_query_param('tag', 'a tag');
+		END IF;
+		BEGIN
+			tag_filter := todo.normalize_tags(ARRAY(SELECT jsonb_array_elements_text(params -> 'tag')));
+		EXCEPTION WHEN SQLSTATE 'TD422' THEN
+			PERFORM todo.bad_query_param('tag', 'a valid tag');
+		END;
+	END IF;
+
+	WITH matching AS MATERIALIZED (
+		SELECT t.* FROM todo.tasks t
+		WHERE t.user_id = session.user_id
+			AND (status_filter IS NULL OR t.status = status_filter::todo.task_status)
+			AND (priority_filter IS NULL OR t.priority = priority_filter::todo.task_priority)
+			AND (tag_filter IS NULL OR t.tags @> tag_filter)
+			AND (search IS NULL OR strpos(lower(t.title), search) > 0 OR strpos(lower(t.description), search) > 0)
+			AND (due_before IS NULL OR t.due_date < due_before)
+			AND (due_after IS NULL OR t.due_date > due_after)
+			AND (overdue IS DISTINCT FROM 'true' OR (t.status = 'pending' AND t.due_date < now()))
+	)
+	SELECT (SELECT count(*) FROM matching),
+		(SELECT coalesce(json_agg(todo.task_json(page)), '[]') FROM (
+			SELECT m.* FROM matching m
+			ORDER BY
+				CASE WHEN sort = 'created_at' THEN m.created_at END,
+				CASE WHEN sort = '-created_at' THEN m.created_at END DESC,
+				CASE WHEN sort = 'due_date' THEN m.due_date END,
+				CASE WHEN sort = '-due_date' THEN m.due_date END DESC,
+				CASE WHEN sort = 'priority' THEN m.priority END,
+				CASE WHEN sort = '-priority' THEN m.priority END DESC,
+				CASE WHEN sort = 'title' THEN m.title END,
+				CASE WHEN sort = '-title' THEN m.title END DESC,
+				m.id
+			LIMIT row_limit OFFSET row_offset) page)
+	INTO total, tasks;
+
+	RETURN (tasks, json_build_object('total', total, 'limit', row_limit, 'offset', row_offset), NULL)::api.result;
+END
+$$;
+COMMENT ON FUNCTION api.task_list(jsonb) IS 'GET /api/{user_id}/tasks: the caller''s tasks, filtered, sorted and paged, with the total';

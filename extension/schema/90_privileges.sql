@@ -1,0 +1,36 @@
+/* extension/schema/90_privileges.sql: ownership, grants and backups (docs/security.md) */
+
+-- The tables belong to todo_owner, which cannot log in; RLS is forced, so even it sees
+-- only the rows of the user a transaction acts for.
+ALTER TABLE todo.users OWNER TO todo_owner;
+ALTER TABLE todo.tasks OWNER TO todo_owner;
+ALTER TABLE todo.sessions OWNER TO todo_owner;
+ALTER TABLE todo.login_attempts OWNER TO todo_owner;
+
+-- Nothing in todo is callable by anybody but todo_owner (and superusers).
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA todo FROM PUBLIC;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA todo TO todo_owner;
+
+-- The API functions run as todo_owner; the request roles may call them and nothing else.
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA api FROM PUBLIC;
+DO $$
+DECLARE
+	f regprocedure;
+BEGIN
+	FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
+		WHERE p.pronamespace OPERATOR(pg_catalog.=) 'api'::regnamespace AND p.prosecdef
+	LOOP
+		EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO todo_owner', f);
+	END LOOP;
+END
+$$;
+GRANT EXECUTE ON FUNCTION api.register(jsonb), api.login(jsonb), api.health() TO todo_anon;
+GRANT EXECUTE ON FUNCTION api.logout(), api.me(), api.authorize(), api.health(),
+	api.task_list(jsonb), api.task_create(jsonb), api.task_get(text), api.task_update(text, jsonb),
+	api.task_delete(text), api.task_complete(text, jsonb) TO todo_user;
+
+-- pg_dump backs up extension tables' rows only when asked to.
+SELECT pg_catalog.pg_extension_config_dump('todo.users', '');
+SELECT pg_catalog.pg_extension_config_dump('todo.tasks', '');
+SELECT pg_catalog.pg_extension_config_dump('todo.sessions', '');
+SELECT pg_catalog.pg_extension_config_dump('todo.login_attempts', '');

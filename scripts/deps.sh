@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build, the tests and `make run` need, when missing.
+# Idempotent; needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for pkg in postgresql-15 postgresql-contrib postgresql-server-dev-15 postgresql-15-pgtap \
+	libtap-parser-sourcehandler-pgtap-perl libpq-dev libmicrohttpd-dev libjansson-dev \
+	libsqlite3-dev sqlite3 pgbouncer pkg-config gcc make perl curl openssl "$@"; do
+	have_pkg "$pkg" || need+=("$pkg")
+done
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "installing Debian packages: ${need[*]}" >&2
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster under the repo, on a free port and its own socket dir.
+#
+#   test/cluster.sh start DIR [DBNAME]   initdb (first time), start, create DBNAME, write DIR/env
+#   test/cluster.sh stop DIR             stop it (fast); no error when it is not running
+#
+# DIR/env holds shell assignments (PGHOST, PGPORT, PGDATABASE, PGUSER, DATABASE_URL for the
+# gateway's login role, GATEWAY_PASSWORD) for tests to source. The JWT secret and the
+# gateway's password are generated per cluster and live only in DIR, never in the repo.
+# PostgreSQL refuses to run as root, so as root the server runs as the 'postgres' user.
+set -euo pipefail
+
+cmd=${1:?usage: cluster.sh start|stop DIR [DBNAME]}
+dir=${2:?usage: cluster.sh start|stop DIR [DBNAME]}
+dbname=${3:-todo}
+bindir=$(pg_config --bindir)
+
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+. "$(dirname "$0")/lib.sh"
+
+random_secret() {
+	head -c 48 /dev/urandom | base64 | tr -d '/+=\n'
+}
+
+case "$cmd" in
+start)
+	mkdir -p "$dir"
+	dir=$(cd "$dir" && pwd)
+	data="$dir/data"
+	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
+	if [ ! -f "$data/PG_VERSION" ]; then
+		as_pg "$bindir/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 \
+			--locale=C.UTF-8 >"$dir/initdb.log"
+		port=$(free_port)
+		secret=$(random_secret)
+		cat >>"$data/postgresql.conf" <<-EOF
+			port = $port
+			listen_addresses = '127.0.0.1'
+			unix_socket_directories = '$dir'
+			max_connections = 200
+			fsync = off
+			shared_preload_libraries = 'todo'
+			todo.jwt_secret = '$secret'
+			todo.bcrypt_cost = 10
+		EOF
+	fi
+	port=$(sed -n 's/^port = \([0-9]*\)$/\1/p' "$data/postgresql.conf" | tail -1)
+	if ! as_pg "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+		# the port may have been taken since initdb: pick a new one if so
+		if ! perl -MIO::Socket::INET -e 'exit(IO::Socket::INET->new(Listen=>1,LocalAddr=>"127.0.0.1",LocalPort=>$ARGV[0],ReuseAddr=>1) ? 0 : 1)' "$port"; then
+			port=$(free_port)
+			echo "port = $port" >>"$data/postgresql.conf"
+		fi
+		as_pg "$bindir/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start >/dev/null
+	fi
+	export PGHOST="$dir" PGPORT="$port" PGUSER=postgres
+	if [ -z "$(psql -d postgres -XtAc "SELECT 1 FROM pg_database WHERE datname = '$dbname'")" ]; then
+		createdb "$dbname"
+	fi
+	if [ ! -f "$dir/gateway_password" ]; then
+		random_secret >"$dir/gateway_password"
+		chmod 600 "$dir/gateway_password"
+	fi
+	cat >"$dir/env" <<-EOF
+		export PGHOST='$dir' PGPORT='$port' PGUSER=postgres PGDATABASE='$dbname'
+		export GATEWAY_PASSWORD='$(cat "$dir/gateway_password")'
+		export DATABASE_URL='postgresql://todo_gateway:$(cat "$dir/gateway_password")@127.0.0.1:$port/$dbname'
+	EOF
+	;;
+stop)
+	[ -d "$dir/data" ] || exit 0
+	as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+	;;
+*)
+	echo "usage: cluster.sh start|stop DIR [DBNAME]" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Runs every test suite against real servers it starts itself (a throwaway PostgreSQL
+# cluster under tmp_check/, the gateway on a free port), stops them whatever happens,
+# and ends with one line: "N passed, N failed".
+#
+#   TODO_SUITES            suites to run (default: all, in this order)
+#   TODO_GATEWAY_WRAPPER   'valgrind' runs the e2e gateway under valgrind instead of ASan
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. test/lib.sh
+
+suites=${TODO_SUITES:-"regress pgtap dump unit e2e"}
+tmp="$top/tmp_check/run"
+logs="$tmp/logs"
+rm -rf "$logs"
+mkdir -p "$logs"
+passed=0
+failed=0
+gateway_pid=
+
+cleanup() {
+	[ -n "$gateway_pid" ] && kill "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null
+	test/cluster.sh stop "$tmp/pg"
+	test/cluster.sh stop "$tmp/restore"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# add the counts of a TAP log (unindented "ok N" / "not ok N" lines); a runner that
+# failed without a failing line (a crash, a bad plan) counts as one failure
+count_tap() { # suite log exit_code
+	local p f
+	p=$(grep -cE '^(.*\.\. )?ok [0-9]+' "$2")
+	f=$(grep -cE '^(.*\.\. )?not ok [0-9]+' "$2")
+	p=$((p - f))
+	if [ "$3" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+	report "$1" "$p" "$f" "$2"
+}
+
+report() { # suite passed failed log
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	printf '%-8s %4d passed, %d failed\n' "$1" "$2" "$3"
+	if [ "$3" != 0 ]; then
+		echo "--- $1: failures (full log: ${4#$top/})"
+		grep -E -A8 '^(.*\.\. )?not ok|FAILED|failed|ERROR|error:' "$4" | head -80
+		[ -f "$tmp/regress/regression.diffs" ] && [ "$1" = regress ] && head -100 "$tmp/regress/regression.diffs"
+		echo "---"
+	fi
+}
+
+step() { # what log command...: runs a build step; a failure is one failed test
+	local what=$1 log=$2
+	shift 2
+	if ! "$@" >"$log" 2>&1; then
+		echo "--- $what failed:"
+		tail -40 "$log"
+		failed=$((failed + 1))
+		return 1
+	fi
+}
+
+build() {
+	step "build extension" "$logs/build-extension.log" make -C extension all &&
+		step "install extension" "$logs/install-extension.log" make -C extension install &&
+		step "build gateway" "$logs/build-gateway.log" make -C gateway all asan
+}
+
+start_database() {
+	step "start cluster" "$logs/cluster.log" test/cluster.sh start "$tmp/pg" todo || return 1
+	. "$tmp/pg/env"
+	for db in todo_tap todo_e2e; do
+		step "create $db" "$logs/create-$db.log" create_todo_database "$db" || return 1
+	done
+}
+
+suite_regress() {
+	local log="$logs/regress.log" rc
+	make -C extension installcheck REGRESS_OUTPUTDIR="$tmp/regress" >"$log" 2>&1
+	rc=$?
+	local p f
+	p=$(grep -cE '^(test| ) *[a-z_]+ +\.\.\. ok' "$log")
+	f=$(grep -cE '\.\.\. FAILED' "$log")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+	report regress "$p" "$f" "$log"
+}
+
+suite_pgtap() {
+	local log="$logs/pgtap.log"
+	pg_prove -v -d todo_tap test/pgtap/*.sql >"$log" 2>&1
+	count_tap pgtap "$log" $?
+}
+
+suite_dump() {
+	local log="$logs/dump.log"
+	test/dump_restore.sh "$tmp/restore" >"$log" 2>&1
+	count_tap dump "$log" $?
+}
+
+suite_unit() {
+	local log="$logs/unit.log"
+	make -s -C gateway test >"$log" 2>&1
+	count_tap unit "$log" $?
+}
+
+suite_e2e() {
+	local log="$logs/e2e.log" port binary=gateway/todo-gateway-asan rc
+	port=$(free_port)
+	local -a wrapper=()
+	if [ "${TODO_GATEWAY_WRAPPER:-}" = valgrind ]; then
+		binary=gateway/todo-gateway
+		wrapper=(valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99
+			--log-file="$logs/valgrind.log")
+	fi
+	DATABASE_URL=$(database_url todo_e2e) PORT=$port ENVIRONMENT=development \
+		ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1" \
+		UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1" \
+		"${wrapper[@]}" "$binary" >"$logs/gateway.out" 2>"$logs/gateway.err" &
+	gateway_pid=$!
+	if ! wait_http "http://127.0.0.1:$port/api/v1/health" 60; then
+		echo "--- gateway did not start:"
+		tail -20 "$logs/gateway.err"
+		failed=$((failed + 1))
+		return
+	fi
+	TODO_BASE_URL="http://127.0.0.1:$port" prove -v test/e2e >"$log" 2>&1
+	rc=$?
+	kill -TERM "$gateway_pid"
+	wait "$gateway_pid"
+	local gateway_rc=$?
+	gateway_pid=
+	# the gateway's own verdict: a clean exit 0 after SIGTERM, and no sanitizer report
+	{
+		if [ "$gateway_rc" = 0 ]; then echo "ok 1 - gateway exits 0 on SIGTERM"; else echo "not ok 1 - gateway exit code $gateway_rc"; fi
+		if compgen -G "$logs/asan*" >/dev/null || compgen -G "$logs/ubsan*" >/dev/null; then
+			echo "not ok 2 - sanitizer reports:"
+			cat "$logs"/asan* "$logs"/ubsan* 2>/dev/null | head -60
+		else
+			echo "ok 2 - no sanitizer or valgrind report"
+		fi
+	} >>"$log"
+	count_tap e2e "$log" "$rc"
+}
+
+if build && start_database; then
+	for suite in $suites; do
+		"suite_$suite"
+	done
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
