@@ -1,6 +1,6 @@
--- extension/schema/10_c_functions.sql: the functions written in C (src/)
---
--- None is for PUBLIC: 01_roles.sql's roles get EXECUTE where they need it.
+/* extension/schema/10_c_functions.sql: the functions written in C (extension/src) */
+
+-- None is for PUBLIC: the roles of 01_roles.sql get EXECUTE where they need it.
 
 CREATE FUNCTION todo.jwt_sign(claims pg_catalog.jsonb)
 RETURNS pg_catalog.text

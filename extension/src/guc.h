@@ -1,0 +1,14 @@
+/* guc.h: the todo.* settings */
+#ifndef TODO_GUC_H
+#define TODO_GUC_H
+
+extern char *TodoJwtSecret;
+extern char *TodoJwtIssuer;
+extern char *TodoJwtAudience;
+extern int	TodoJwtLeeway;
+extern int	TodoJwtLifetime;
+extern int	TodoBcryptCost;
+
+extern void GucsInit(void);
+
+#endif							/* TODO_GUC_H */
