@@ -35,7 +35,7 @@ start)
 		as_pg "$bindir/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 \
 			--locale=C.UTF-8 >"$dir/initdb.log"
 		port=$(free_port)
-		secret=$(random_secret)
+		secret=${JWT_SECRET:-$(random_secret)}
 		cat >>"$data/postgresql.conf" <<-EOF
 			port = $port
 			listen_addresses = '127.0.0.1'

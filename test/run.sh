@@ -46,7 +46,7 @@ report() { # suite passed failed log
 	if [ "$3" != 0 ]; then
 		echo "--- $1: failures (full log: ${4#$top/})"
 		grep -E -A8 '^(.*\.\. )?not ok|FAILED|failed|ERROR|error:' "$4" | head -80
-		[ -f "$tmp/regress/regression.diffs" ] && [ "$1" = regress ] && head -100 "$tmp/regress/regression.diffs"
+		[ "$1" = regress ] && [ -f "$top/tmp_check/regress/regression.diffs" ] && head -100 "$top/tmp_check/regress/regression.diffs"
 		echo "---"
 	fi
 }
@@ -78,7 +78,7 @@ start_database() {
 
 suite_regress() {
 	local log="$logs/regress.log" rc
-	make -C extension installcheck REGRESS_OUTPUTDIR="$tmp/regress" >"$log" 2>&1
+	make -C extension installcheck >"$log" 2>&1
 	rc=$?
 	local p f
 	p=$(grep -cE '^(test| ) *[a-z_]+ +\.\.\. ok' "$log")

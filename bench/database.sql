@@ -1,0 +1,75 @@
+-- bench/database.sql: in-database figures of the core issue (run by bench/run.sh as superuser)
+--   listing 10,000 tasks of one user as JSON, one task by id, and registering a user.
+-- Each figure is the median of repeated runs, timed with clock_timestamp() inside the
+-- server, so no client or network time is included.
+\set ON_ERROR_STOP 1
+\pset footer off
+SET client_min_messages = notice;
+
+-- one user with 10,000 tasks (inserted directly: the API's own speed is what we measure)
+BEGIN;
+SET LOCAL ROLE todo_anon;
+SELECT set_config('bench.registration', (api.register('{"username":"bench_user","email":"bench@example.com","password":"benchmark1"}')).data::text, false);
+COMMIT;
+SELECT set_config('bench.token', current_setting('bench.registration')::json ->> 'access_token', false),
+       set_config('bench.user', current_setting('bench.registration')::json -> 'user' ->> 'id', false);
+INSERT INTO todo.tasks (user_id, title, description, priority, due_date, tags, status)
+SELECT current_setting('bench.user')::uuid, 'task number ' || i, 'description of task ' || i,
+       (ARRAY['low','medium','high'])[1 + i % 3]::todo.task_priority,
+       now() + i * interval '1 hour', ARRAY['t' || (i % 7), 'work'],
+       CASE WHEN i % 4 = 0 THEN 'completed' ELSE 'pending' END::todo.task_status
+FROM generate_series(1, 10000) i;
+ANALYZE todo.tasks;
+
+CREATE FUNCTION pg_temp.median(ms double precision[]) RETURNS double precision LANGUAGE sql AS
+$$ SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY m) FROM unnest(ms) m $$;
+
+BEGIN;
+SET LOCAL ROLE todo_user;
+SELECT set_config('app.token', current_setting('bench.token'), true);
+DO $$
+DECLARE
+	t0 timestamptz;
+	list_ms double precision[] := '{}';
+	get_ms double precision[] := '{}';
+	task_id text;
+	r api.result;
+	n integer;
+BEGIN
+	FOR i IN 1..25 LOOP
+		t0 := clock_timestamp();
+		r := api.task_list('{}');
+		list_ms := list_ms || extract(epoch FROM clock_timestamp() - t0) * 1000;
+	END LOOP;
+	n := json_array_length(r.data);
+	task_id := r.data -> 5000 ->> 'id';
+	FOR i IN 1..2000 LOOP
+		t0 := clock_timestamp();
+		r := api.task_get(task_id);
+		get_ms := get_ms || extract(epoch FROM clock_timestamp() - t0) * 1000;
+	END LOOP;
+	RAISE NOTICE 'list % tasks as JSON (api.task_list): median % ms over 25 runs (target <= 30 ms)',
+		n, round(pg_temp.median(list_ms)::numeric, 2);
+	RAISE NOTICE 'one task by id (api.task_get): median % ms over 2000 runs (target <= 0.2 ms)',
+		round(pg_temp.median(get_ms)::numeric, 3);
+END
+$$;
+ROLLBACK;
+
+BEGIN;
+SET LOCAL ROLE todo_anon;
+DO $$
+DECLARE
+	t0 timestamptz;
+	ms double precision[] := '{}';
+BEGIN
+	FOR i IN 1..10 LOOP
+		t0 := clock_timestamp();
+		PERFORM api.register(format('{"username":"bench_r%s","email":"r%s@example.com","password":"benchmark1"}', i, i)::jsonb);
+		ms := ms || extract(epoch FROM clock_timestamp() - t0) * 1000;
+	END LOOP;
+	RAISE NOTICE 'register a user (api.register, bcrypt cost %): median % ms over 10 runs',
+		current_setting('todo.bcrypt_cost'), round(pg_temp.median(ms)::numeric, 1);
+END
+$$;
+ROLLBACK;

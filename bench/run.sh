@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make bench`: the figures the issues ask for, on a throwaway cluster of its own.
+# Timings vary with the machine's load: compare ratios measured in the same run.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. test/lib.sh
+
+dir="$top/tmp_check/bench"
+make -s -C extension all install >/dev/null
+make -s -C gateway all >/dev/null
+trap 'test/cluster.sh stop "$dir"' EXIT
+test/cluster.sh start "$dir" todo >/dev/null
+. "$dir/env"
+create_todo_database todo_bench >/dev/null
+
+echo "== database (in-database timings)"
+psql -X -q -d todo_bench -f bench/database.sql 2>&1 | sed -n 's/^psql:.*NOTICE:  //p'
+echo "== JWT verification (100,000 calls)"
+psql -X -q -d todo_bench -f bench/jwt_verify.sql 2>&1 | sed -n 's/^psql:.*NOTICE:  //p'
+if [ -x bench/http.sh ]; then
+	echo "== HTTP (wrk against the gateway, pgbench for the same SQL)"
+	bench/http.sh todo_bench
+fi

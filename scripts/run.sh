@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make run`: build, then serve the API on $PORT (default 8080).
+#
+# With DATABASE_URL unset, and only then, it starts (or reuses) an embedded throwaway
+# cluster under .run/pg, installs the extension there, enables the gateway's login role
+# and points the gateway at it, and says so. With DATABASE_URL set, it serves against that
+# database as it is (install and migrate it first: docs/operations.md).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. test/lib.sh
+
+make -s -C extension all
+make -s -C gateway all
+
+if [ -z "${DATABASE_URL:-}" ]; then
+	echo "run: DATABASE_URL is not set: starting the embedded development database in .run/pg" >&2
+	make -s -C extension install
+	test/cluster.sh start .run/pg todo
+	. .run/pg/env
+	psql -X -q -v ON_ERROR_STOP=1 -v pw="$GATEWAY_PASSWORD" <<-'SQL'
+		SET client_min_messages = warning;
+		CREATE EXTENSION IF NOT EXISTS todo CASCADE;
+		ALTER EXTENSION todo UPDATE;
+		ALTER ROLE todo_gateway LOGIN PASSWORD :'pw';
+	SQL
+	echo "run: embedded database: psql -h $PGHOST -p $PGPORT -U postgres $PGDATABASE   (stop it: test/cluster.sh stop .run/pg)" >&2
+	export DATABASE_URL
+fi
+
+port=${PORT:-8080}
+export PORT=$port
+base="http://localhost:$port"
+cat >&2 <<-EOF
+	run: serving $base  (Ctrl-C stops the gateway)
+	run: try it:
+	  curl -s -X POST $base/api/auth/register -H 'Content-Type: application/json' \\
+	       -d '{"username":"ada","email":"ada@example.com","password":"correct horse"}'
+	  # then, with the access_token and user.id of that answer:
+	  curl -s -X POST $base/api/USER_ID/tasks -H "Authorization: Bearer TOKEN" \\
+	       -H 'Content-Type: application/json' -d '{"title":"Try the API","tags":["demo"]}'
+EOF
+exec gateway/todo-gateway
