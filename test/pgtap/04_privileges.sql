@@ -1,0 +1,139 @@
+-- 04_privileges.sql: what the request roles may touch (only their API functions), how the
+-- SECURITY DEFINER functions are pinned, and that the JWT secret stays hidden.
+BEGIN;
+\ir _helpers.psql
+SELECT plan(73);
+
+-- the tables: no privilege at all for the request roles and the gateway
+SELECT is((SELECT count(*)::int FROM unnest(ARRAY['todo_anon', 'todo_user', 'todo_gateway']) r,
+		unnest(ARRAY['todo.users', 'todo.tasks', 'todo.sessions', 'todo.login_attempts']) t
+		WHERE has_table_privilege(r, t, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')), 0,
+	'todo_anon, todo_user and todo_gateway hold no privilege on any todo table');
+SELECT ok(NOT has_schema_privilege('todo_anon', 'todo', 'USAGE') AND NOT has_schema_privilege('todo_user', 'todo', 'USAGE')
+	AND NOT has_schema_privilege('todo_gateway', 'todo', 'USAGE'), 'the request roles and the gateway cannot use schema todo');
+SELECT ok(has_schema_privilege('todo_anon', 'api', 'USAGE') AND has_schema_privilege('todo_user', 'api', 'USAGE'),
+	'todo_anon and todo_user can use schema api');
+SELECT ok(NOT has_schema_privilege('todo_gateway', 'api', 'USAGE'),
+	'todo_gateway itself (NOINHERIT) cannot use schema api before switching role');
+SELECT is((SELECT count(*)::int FROM unnest(ARRAY['todo_anon', 'todo_user', 'todo_gateway', 'todo_owner']) r,
+		unnest(ARRAY['todo', 'api', 'public']) s WHERE has_schema_privilege(r, s, 'CREATE')), 0,
+	'no todo role may create objects in schemas todo, api or public');
+SELECT ok(pg_has_role('todo_gateway', 'todo_anon', 'MEMBER') AND pg_has_role('todo_gateway', 'todo_user', 'MEMBER'),
+	'todo_gateway may switch to todo_anon and todo_user');
+SELECT ok(NOT pg_has_role('todo_gateway', 'todo_anon', 'USAGE') AND NOT pg_has_role('todo_gateway', 'todo_user', 'USAGE'),
+	'todo_gateway does not inherit the privileges of todo_anon and todo_user');
+SELECT ok(NOT pg_has_role('todo_gateway', 'todo_owner', 'MEMBER') AND NOT pg_has_role('todo_user', 'todo_owner', 'MEMBER')
+	AND NOT pg_has_role('todo_anon', 'todo_owner', 'MEMBER'), 'no request role nor the gateway may become todo_owner');
+
+-- functions: who may execute what
+SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc
+		WHERE pronamespace = 'api'::regnamespace AND has_function_privilege('todo_anon', oid, 'EXECUTE')),
+	ARRAY['health', 'login', 'register'], 'todo_anon may execute exactly api.register, api.login and api.health');
+SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc
+		WHERE pronamespace = 'api'::regnamespace AND has_function_privilege('todo_user', oid, 'EXECUTE')),
+	ARRAY['authorize', 'health', 'logout', 'me', 'task_complete', 'task_create', 'task_delete', 'task_get', 'task_list', 'task_update'],
+	'todo_user may execute every api function but register and login');
+SELECT is((SELECT count(*)::int FROM pg_proc WHERE pronamespace IN ('api'::regnamespace, 'todo'::regnamespace)
+		AND has_function_privilege('todo_gateway', oid, 'EXECUTE')), 0, 'todo_gateway itself may execute no api or todo function');
+SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc
+		WHERE pronamespace = 'todo'::regnamespace
+			AND (has_function_privilege('todo_anon', oid, 'EXECUTE') OR has_function_privilege('todo_user', oid, 'EXECUTE'))),
+	NULL, 'todo_anon and todo_user may execute no todo.* function');
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
+		WHERE p.pronamespace IN ('api'::regnamespace, 'todo'::regnamespace)
+			AND (p.proacl IS NULL OR EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee = 0))),
+	NULL, 'no api or todo function is executable by PUBLIC');
+
+-- the same, as the request roles: every attempt is a permission error
+SET LOCAL ROLE todo_anon;
+SELECT throws_ok(format('SELECT * FROM todo.%I', t), '42501', NULL, format('todo_anon cannot SELECT from todo.%s', t))
+	FROM unnest(ARRAY['users', 'tasks', 'sessions', 'login_attempts']) t;
+SELECT throws_ok(format('INSERT INTO todo.%I DEFAULT VALUES', t), '42501', NULL, format('todo_anon cannot INSERT into todo.%s', t))
+	FROM unnest(ARRAY['users', 'tasks', 'sessions', 'login_attempts']) t;
+SELECT throws_ok($$SELECT todo.jwt_sign('{"sub": "x", "jti": "y", "exp": 9999999999}')$$, '42501', NULL,
+	'todo_anon cannot call todo.jwt_sign (no forging tokens)');
+SELECT throws_ok($$SELECT todo.jwt_verify('a.b.c')$$, '42501', NULL, 'todo_anon cannot call todo.jwt_verify');
+SELECT throws_ok($$SELECT todo.act_as(gen_random_uuid())$$, '42501', NULL, 'todo_anon cannot call todo.act_as');
+SELECT throws_ok($$SELECT todo.hash_password('password1')$$, '42501', NULL, 'todo_anon cannot call todo.hash_password');
+SELECT throws_ok($$SELECT * FROM api.task_create('{"title": "x"}')$$, '42501', NULL, 'todo_anon cannot call api.task_create');
+SELECT throws_ok($$SELECT * FROM api.task_list('{}')$$, '42501', NULL, 'todo_anon cannot call api.task_list');
+SELECT throws_ok($$SELECT * FROM api.task_get('x')$$, '42501', NULL, 'todo_anon cannot call api.task_get');
+SELECT throws_ok($$SELECT * FROM api.task_update('x', '{}')$$, '42501', NULL, 'todo_anon cannot call api.task_update');
+SELECT throws_ok($$SELECT * FROM api.task_delete('x')$$, '42501', NULL, 'todo_anon cannot call api.task_delete');
+SELECT throws_ok($$SELECT * FROM api.task_complete('x', NULL)$$, '42501', NULL, 'todo_anon cannot call api.task_complete');
+SELECT throws_ok('SELECT * FROM api.me()', '42501', NULL, 'todo_anon cannot call api.me');
+SELECT throws_ok('SELECT * FROM api.logout()', '42501', NULL, 'todo_anon cannot call api.logout');
+SELECT throws_ok('SELECT * FROM api.authorize()', '42501', NULL, 'todo_anon cannot call api.authorize');
+SELECT lives_ok('SELECT * FROM api.health()', 'todo_anon can call api.health');
+
+SET LOCAL ROLE todo_user;
+SELECT throws_ok(format('SELECT * FROM todo.%I', t), '42501', NULL, format('todo_user cannot SELECT from todo.%s', t))
+	FROM unnest(ARRAY['users', 'tasks', 'sessions', 'login_attempts']) t;
+SELECT throws_ok(format('INSERT INTO todo.%I DEFAULT VALUES', t), '42501', NULL, format('todo_user cannot INSERT into todo.%s', t))
+	FROM unnest(ARRAY['users', 'tasks', 'sessions', 'login_attempts']) t;
+SELECT throws_ok($$SELECT todo.jwt_sign('{"sub": "x", "jti": "y", "exp": 9999999999}')$$, '42501', NULL,
+	'todo_user cannot call todo.jwt_sign (no forging tokens)');
+SELECT throws_ok($$SELECT todo.jwt_verify('a.b.c')$$, '42501', NULL, 'todo_user cannot call todo.jwt_verify');
+SELECT throws_ok($$SELECT todo.authenticate()$$, '42501', NULL, 'todo_user cannot call todo.authenticate');
+SELECT throws_ok($$SELECT todo.normalize_tags('{a}')$$, '42501', NULL, 'todo_user cannot call todo.normalize_tags');
+SELECT throws_ok($$SELECT * FROM api.register('{}')$$, '42501', NULL, 'todo_user cannot call api.register');
+SELECT throws_ok($$SELECT * FROM api.login('{}')$$, '42501', NULL, 'todo_user cannot call api.login');
+SELECT lives_ok('SELECT * FROM api.health()', 'todo_user can call api.health');
+SELECT throws_ok('SELECT * FROM api.me()', 'TD401', NULL, 'todo_user can call api.me (and is refused for want of a token, not a privilege)');
+
+-- a role that is neither request role may call nothing
+RESET ROLE;
+CREATE ROLE regress_stranger NOLOGIN;
+SET LOCAL ROLE regress_stranger;
+SELECT throws_ok('SELECT * FROM api.health()', '42501', NULL, 'a role that is not a request role cannot call api.health');
+SELECT throws_ok($$SELECT * FROM api.login('{}')$$, '42501', NULL, 'a role that is not a request role cannot call api.login');
+RESET ROLE;
+
+-- SECURITY DEFINER: exactly the API functions that touch tables, owned by todo_owner (not a
+-- superuser, so RLS applies), each with a pinned search_path
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
+		WHERE p.prosecdef AND p.pronamespace IN ('api'::regnamespace, 'todo'::regnamespace)),
+	ARRAY['api.authorize()', 'api.login(jsonb)', 'api.logout()', 'api.me()', 'api.register(jsonb)', 'api.task_complete(text,jsonb)',
+		'api.task_create(jsonb)', 'api.task_delete(text)', 'api.task_get(text)', 'api.task_list(jsonb)', 'api.task_update(text,jsonb)'],
+	'the SECURITY DEFINER functions are exactly the API functions but health');
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
+		JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+			AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'todo')
+		WHERE p.prosecdef AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)),
+	NULL, 'every SECURITY DEFINER function of the extension pins search_path = pg_catalog, pg_temp');
+SELECT is((SELECT array_agg(DISTINCT pg_get_userbyid(proowner)::text) FROM pg_proc WHERE prosecdef AND pronamespace = 'api'::regnamespace),
+	ARRAY['todo_owner'], 'every SECURITY DEFINER function is owned by todo_owner');
+SELECT isnt_definer('api', 'health', ARRAY[]::name[], 'api.health runs with its caller''s rights');
+SELECT is((SELECT count(*)::int FROM pg_proc WHERE prosecdef AND pronamespace NOT IN ('api'::regnamespace, 'pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+		AND pronamespace <> 'public'::regnamespace), 0, 'no other schema holds a SECURITY DEFINER function');
+
+-- the JWT secret and the token settings: hidden from and fixed for everyone but superusers
+SELECT cmp_ok(length(current_setting('todo.jwt_secret')), '>=', 32, 'the cluster has a JWT secret of at least 32 bytes (superuser view)');
+SELECT pg_temp.req('todo_user');
+SELECT throws_ok($$SELECT current_setting('todo.jwt_secret')$$, '42501', NULL, 'todo_user cannot read todo.jwt_secret');
+SELECT throws_ok($$SELECT current_setting('todo.jwt_secret', true)$$, '42501', NULL,
+	'todo_user cannot read todo.jwt_secret with missing_ok either');
+SELECT throws_ok('SHOW todo.jwt_secret', '42501', NULL, 'todo_user cannot SHOW todo.jwt_secret');
+SELECT is_empty($$SELECT * FROM pg_settings WHERE name = 'todo.jwt_secret'$$, 'todo_user does not see todo.jwt_secret in pg_settings');
+SELECT throws_ok($$SET todo.jwt_secret = 'abcdefghijklmnopqrstuvwxyz0123456789'$$, '42501', NULL,
+	'todo_user cannot set todo.jwt_secret (forging tokens with a known key)');
+SELECT throws_ok($$SELECT set_config('todo.jwt_secret', 'abcdefghijklmnopqrstuvwxyz0123456789', true)$$, '42501', NULL,
+	'todo_user cannot set_config todo.jwt_secret');
+SELECT throws_ok('SET todo.jwt_lifetime = 2592000', '42501', NULL, 'todo_user cannot lengthen token lifetimes');
+SELECT throws_ok('SET todo.jwt_leeway = 300', '42501', NULL, 'todo_user cannot widen the clock leeway');
+SELECT throws_ok('SET todo.bcrypt_cost = 15', '42501', NULL, 'todo_user cannot change the bcrypt cost');
+SELECT pg_temp.req('todo_anon');
+SELECT throws_ok($$SELECT current_setting('todo.jwt_secret', true)$$, '42501', NULL, 'todo_anon cannot read todo.jwt_secret');
+SELECT throws_ok($$SET todo.jwt_secret = 'abcdefghijklmnopqrstuvwxyz0123456789'$$, '42501', NULL, 'todo_anon cannot set todo.jwt_secret');
+SELECT pg_temp.req('todo_owner');
+SELECT throws_ok($$SELECT current_setting('todo.jwt_secret', true)$$, '42501', NULL,
+	'todo_owner (the API functions'' role) cannot read todo.jwt_secret');
+RESET ROLE;
+CREATE ROLE regress_gateway_login LOGIN IN ROLE todo_anon, todo_user NOINHERIT;
+SET LOCAL ROLE regress_gateway_login;
+SELECT throws_ok($$SELECT current_setting('todo.jwt_secret', true)$$, '42501', NULL, 'a gateway-like login role cannot read todo.jwt_secret');
+SELECT throws_ok($$SELECT * FROM api.health()$$, '42501', NULL, 'a NOINHERIT gateway-like role must switch role before calling the API');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
