@@ -1,6 +1,8 @@
 /* extension/schema/10_c_functions.sql: the functions written in C (extension/src) */
 
 -- None is for PUBLIC: the roles of 01_roles.sql get EXECUTE where they need it.
+-- todo.task_json, whose argument is a row of todo.tasks, is declared after the table, in
+-- 31_json.sql.
 
 CREATE FUNCTION todo.jwt_sign(claims pg_catalog.jsonb)
 RETURNS pg_catalog.text
