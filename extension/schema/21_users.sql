@@ -7,9 +7,9 @@ CREATE TABLE todo.users (
 	email text NOT NULL
 		CONSTRAINT users_email_format CHECK (email = lower(email) AND length(email) <= 254
 			AND email ~ '^[^[:space:]@]+@[^[:space:]@]+\.[^[:space:]@]+$'),
-	-- bcrypt: ours are $2a$ (pgcrypto), imported ones may be $2b$ or $2y$ (todo.check_password)
+	-- bcrypt, cost 04-31: ours are $2a$ (pgcrypto), imported ones may be $2b$ or $2y$ (todo.check_password)
 	password_hash text NOT NULL
-		CONSTRAINT users_password_hash_bcrypt CHECK (password_hash ~ '^\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}$'),
+		CONSTRAINT users_password_hash_bcrypt CHECK (password_hash ~ '^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$'),
 	name text
 		CONSTRAINT users_name_length CHECK (char_length(name) <= 100),
 	is_active boolean NOT NULL DEFAULT true,

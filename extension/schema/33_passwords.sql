@@ -43,7 +43,7 @@ RETURNS boolean
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 AS $$
 	SELECT CASE
-		WHEN hash OPERATOR(pg_catalog.~) '^\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}$'
+		WHEN hash OPERATOR(pg_catalog.~) '^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$'
 		THEN todo.crypt(password, '$2a$' || pg_catalog.substr(hash, 5)) OPERATOR(pg_catalog.=) ('$2a$' || pg_catalog.substr(hash, 5))
 		ELSE false
 	END

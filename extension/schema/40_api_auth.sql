@@ -108,8 +108,13 @@ BEGIN
 			'detail', json_build_object('retry_after', ceil(extract(epoch FROM attempt.locked_until - now()))::integer)))::api.result;
 	END IF;
 
-	password_ok := CASE WHEN u.id IS NULL THEN todo.waste_password_check(password) AND false
-		ELSE todo.check_password(password, u.password_hash) AND u.is_active END;
+	IF u.id IS NULL THEN
+		PERFORM todo.waste_password_check(password);
+		password_ok := false;
+	ELSE
+		-- bcrypt reads 72 bytes at most: a longer password would match on its prefix
+		password_ok := todo.check_password(password, u.password_hash) AND octet_length(password) <= 72 AND u.is_active;
+	END IF;
 	IF NOT password_ok THEN
 		INSERT INTO todo.login_attempts AS a (account, failures, window_started_at)
 		VALUES (todo.login_identifier(), 1, now())

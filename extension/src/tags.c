@@ -82,16 +82,32 @@ IsControl(pg_wchar c)
 
 /*
  * The tag for an error message: as given (trimmed), cut after
- * TAG_MAX_SHOWN_CHARS characters.
+ * TAG_MAX_SHOWN_CHARS characters, control characters written as \uXXXX so
+ * that a message never carries raw control bytes (a terminal escape, say).
  */
 static char *
 TagForMessage(const char *str, int len)
 {
-	int			cut = pg_mbcharcliplen(str, len, TAG_MAX_SHOWN_CHARS);
+	const unsigned char *p = (const unsigned char *) str;
+	const unsigned char *end = p + len;
+	StringInfoData shown;
+	int			chars = 0;
 
-	if (cut < len)
-		return psprintf("%.*s...", cut, str);
-	return pnstrdup(str, len);
+	initStringInfo(&shown);
+	for (; p < end && chars < TAG_MAX_SHOWN_CHARS; chars++)
+	{
+		int			charlen = pg_utf_mblen(p);
+		pg_wchar	c = utf8_to_unicode(p);
+
+		if (IsControl(c))
+			appendStringInfo(&shown, "\\u%04X", (unsigned int) c);
+		else
+			appendBinaryStringInfo(&shown, (const char *) p, charlen);
+		p += charlen;
+	}
+	if (p < end)
+		appendStringInfoString(&shown, "...");
+	return shown.data;
 }
 
 /*
@@ -139,9 +155,9 @@ TagNormalize(const char *str, int len)
 			has_comma = true;
 	}
 
-	/* the tag is not shown: it may hold anything, a terminal escape say */
 	if (has_control)
-		TagError("tag contains a control character");
+		TagError("tag \"%s\" contains a control character",
+				 TagForMessage((const char *) start, end - start));
 	if (has_space)
 		TagError("tag \"%s\" contains whitespace",
 				 TagForMessage((const char *) start, end - start));
