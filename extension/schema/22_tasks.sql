@@ -26,7 +26,8 @@ CREATE TABLE todo.tasks (
 COMMENT ON TABLE todo.tasks IS 'todo: tasks, each of one user';
 
 -- what the API filters and sorts by, user first; ties are broken by id
-CREATE INDEX tasks_user_created_idx ON todo.tasks (user_id, created_at, id);
+-- newest first is the default sort, so that order is the index's
+CREATE INDEX tasks_user_created_idx ON todo.tasks (user_id, created_at DESC, id);
 CREATE INDEX tasks_user_due_date_idx ON todo.tasks (user_id, due_date, id);
 CREATE INDEX tasks_user_status_due_date_idx ON todo.tasks (user_id, status, due_date);
 CREATE INDEX tasks_user_priority_idx ON todo.tasks (user_id, priority, id);

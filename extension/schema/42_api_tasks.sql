@@ -22,25 +22,38 @@ END
 $$;
 COMMENT ON FUNCTION todo.create_next_occurrence(todo.tasks) IS 'todo: the next occurrence of a recurring task just completed';
 
--- Applies fields (from todo.task_fields) to the caller's task id and returns the API
--- result: the task, and meta.next_task when the change completed a recurring task.
-CREATE FUNCTION todo.update_task(task_id text, fields jsonb)
-RETURNS api.result
+-- The caller's task task_id, locked for the rest of the transaction; 404 when there is
+-- none (malformed ids included: never tell whether another user's task exists).
+CREATE FUNCTION todo.lock_task(task_id text)
+RETURNS todo.tasks
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	old_status todo.task_status;
 	t todo.tasks;
-	next_task todo.tasks;
 BEGIN
-	SELECT status INTO old_status FROM todo.tasks
+	SELECT * INTO t FROM todo.tasks
 	WHERE id = todo.try_uuid(task_id) AND user_id = todo.current_user_id()
 	FOR UPDATE;
 	IF NOT FOUND THEN
 		PERFORM todo.raise_error('TD404', 'task not found');
 	END IF;
+	RETURN t;
+END
+$$;
+COMMENT ON FUNCTION todo.lock_task(text) IS 'todo: lock one of the caller''s tasks (404 when there is none)';
 
+-- Applies fields (from todo.task_fields) to the locked task old and returns the API
+-- result: the task, and meta.next_task when the change completed a recurring task.
+CREATE FUNCTION todo.update_task(old todo.tasks, fields jsonb)
+RETURNS api.result
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t todo.tasks;
+	next_task todo.tasks;
+BEGIN
 	UPDATE todo.tasks SET
 		title = CASE WHEN fields ? 'title' THEN fields ->> 'title' ELSE title END,
 		description = CASE WHEN fields ? 'description' THEN fields ->> 'description' ELSE description END,
@@ -49,10 +62,10 @@ BEGIN
 		tags = CASE WHEN fields ? 'tags' THEN ARRAY(SELECT jsonb_array_elements_text(fields -> 'tags')) ELSE tags END,
 		recursion_pattern = CASE WHEN fields ? 'recursion_pattern' THEN fields ->> 'recursion_pattern' ELSE recursion_pattern END,
 		status = CASE WHEN fields ? 'status' THEN (fields ->> 'status')::todo.task_status ELSE status END
-	WHERE id = todo.try_uuid(task_id)
+	WHERE id = old.id
 	RETURNING * INTO t;
 
-	IF old_status = 'pending' AND t.status = 'completed' THEN
+	IF old.status = 'pending' AND t.status = 'completed' THEN
 		next_task := todo.create_next_occurrence(t);
 	END IF;
 	RETURN (todo.task_json(t),
@@ -60,7 +73,7 @@ BEGIN
 		NULL)::api.result;
 END
 $$;
-COMMENT ON FUNCTION todo.update_task(text, jsonb) IS 'todo: change one of the caller''s tasks, creating the next occurrence on completion';
+COMMENT ON FUNCTION todo.update_task(todo.tasks, jsonb) IS 'todo: change a locked task, creating the next occurrence on completion';
 
 CREATE FUNCTION api.task_create(body jsonb)
 RETURNS api.result
@@ -112,9 +125,11 @@ RETURNS api.result
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	session todo.sessions := todo.authenticate();
+	old todo.tasks := todo.lock_task(task_id);
 BEGIN
-	PERFORM todo.authenticate();
-	RETURN todo.update_task(task_id, todo.task_fields(body, false));
+	RETURN todo.update_task(old, todo.task_fields(body, false));
 END
 $$;
 COMMENT ON FUNCTION api.task_update(text, jsonb) IS 'PUT /api/{user_id}/tasks/{id}: change any subset of a task''s fields';
@@ -144,8 +159,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	session todo.sessions := todo.authenticate();
+	old todo.tasks := todo.lock_task(task_id);
 	errors jsonb;
-	completed boolean;
+	completed boolean := old.status = 'pending';
 BEGIN
 	IF body IS NOT NULL THEN
 		errors := todo.unknown_field_errors(body, '{completed}');
@@ -156,12 +172,8 @@ BEGIN
 			PERFORM todo.raise_validation(errors);
 		END IF;
 		completed := (body -> 'completed')::boolean;
-	ELSE
-		SELECT t.status = 'pending' INTO completed FROM todo.tasks t
-		WHERE t.id = todo.try_uuid(task_id) AND t.user_id = session.user_id
-		FOR UPDATE;
 	END IF;
-	RETURN todo.update_task(task_id, jsonb_build_object('status',
+	RETURN todo.update_task(old, jsonb_build_object('status',
 		CASE WHEN completed THEN 'completed' ELSE 'pending' END));
 END
 $$;

@@ -25,10 +25,34 @@ LANGUAGE sql
 AS $$ SELECT todo.raise_error('TD400', pg_catalog.format('query parameter %s must be %s', name, expected)) $$;
 COMMENT ON FUNCTION todo.bad_query_param(text, text) IS 'todo: raise bad_request for a malformed query parameter';
 
+-- The caller's tasks that pass every given filter (a NULL filter passes everything).
+-- Plain SQL so that the planner inlines it into each query that uses it.
+CREATE FUNCTION todo.matching_tasks(user_id uuid, status todo.task_status, priority todo.task_priority,
+	tags text[], search text, due_before timestamptz, due_after timestamptz, overdue boolean)
+RETURNS SETOF todo.tasks
+LANGUAGE sql STABLE
+AS $$
+	SELECT t.* FROM todo.tasks t
+	WHERE t.user_id = matching_tasks.user_id
+		AND (matching_tasks.status IS NULL OR t.status = matching_tasks.status)
+		AND (matching_tasks.priority IS NULL OR t.priority = matching_tasks.priority)
+		AND (matching_tasks.tags IS NULL OR t.tags OPERATOR(pg_catalog.@>) matching_tasks.tags)
+		AND (search IS NULL OR pg_catalog.strpos(pg_catalog.lower(t.title), search) > 0
+			OR pg_catalog.strpos(pg_catalog.lower(t.description), search) > 0)
+		AND (due_before IS NULL OR t.due_date < due_before)
+		AND (due_after IS NULL OR t.due_date > due_after)
+		AND (overdue IS NOT TRUE OR (t.status = 'pending' AND t.due_date < pg_catalog.now()))
+$$;
+COMMENT ON FUNCTION todo.matching_tasks(uuid, todo.task_status, todo.task_priority, text[], text, timestamptz, timestamptz, boolean)
+	IS 'todo: the caller''s tasks passing the list filters';
+
 CREATE FUNCTION api.task_list(params jsonb)
 RETURNS api.result
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- planned for each call's values: a NULL filter or an unused sort key then costs nothing,
+-- and the default sort can read the index in order
+SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	session todo.sessions := todo.authenticate();
@@ -43,12 +67,17 @@ DECLARE
 	sort text := coalesce(todo.query_param(params, 'sort'), '-created_at');
 	limit_text text := todo.query_param(params, 'limit');
 	offset_text text := coalesce(todo.query_param(params, 'offset'), '0');
+	unknown_params text := (SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(params) k
+		WHERE k NOT IN ('status', 'priority', 'tag', 'q', 'due_before', 'due_after', 'overdue', 'sort', 'limit', 'offset'));
 	tag_filter text[];
 	row_limit integer;
 	row_offset integer;
 	total bigint;
 	tasks json;
 BEGIN
+	IF unknown_params IS NOT NULL THEN
+		PERFORM todo.raise_error('TD400', 'unknown query parameter: ' || unknown_params);
+	END IF;
 	IF status_filter NOT IN ('pending', 'completed') THEN
 		PERFORM todo.bad_query_param('status', 'pending or completed');
 	END IF;
@@ -86,32 +115,25 @@ BEGIN
 		END;
 	END IF;
 
-	WITH matching AS MATERIALIZED (
-		SELECT t.* FROM todo.tasks t
-		WHERE t.user_id = session.user_id
-			AND (status_filter IS NULL OR t.status = status_filter::todo.task_status)
-			AND (priority_filter IS NULL OR t.priority = priority_filter::todo.task_priority)
-			AND (tag_filter IS NULL OR t.tags @> tag_filter)
-			AND (search IS NULL OR strpos(lower(t.title), search) > 0 OR strpos(lower(t.description), search) > 0)
-			AND (due_before IS NULL OR t.due_date < due_before)
-			AND (due_after IS NULL OR t.due_date > due_after)
-			AND (overdue IS DISTINCT FROM 'true' OR (t.status = 'pending' AND t.due_date < now()))
-	)
-	SELECT (SELECT count(*) FROM matching),
-		(SELECT coalesce(json_agg(todo.task_json(page)), '[]') FROM (
-			SELECT m.* FROM matching m
-			ORDER BY
-				CASE WHEN sort = 'created_at' THEN m.created_at END,
-				CASE WHEN sort = '-created_at' THEN m.created_at END DESC,
-				CASE WHEN sort = 'due_date' THEN m.due_date END,
-				CASE WHEN sort = '-due_date' THEN m.due_date END DESC,
-				CASE WHEN sort = 'priority' THEN m.priority END,
-				CASE WHEN sort = '-priority' THEN m.priority END DESC,
-				CASE WHEN sort = 'title' THEN m.title END,
-				CASE WHEN sort = '-title' THEN m.title END DESC,
-				m.id
-			LIMIT row_limit OFFSET row_offset) page)
-	INTO total, tasks;
+	SELECT count(*) INTO total
+	FROM todo.matching_tasks(session.user_id, status_filter::todo.task_status, priority_filter::todo.task_priority,
+		tag_filter, search, due_before, due_after, overdue::boolean);
+
+	SELECT coalesce(json_agg(todo.task_json(page.t)), '[]') INTO tasks
+	FROM (
+		SELECT t FROM todo.matching_tasks(session.user_id, status_filter::todo.task_status, priority_filter::todo.task_priority,
+			tag_filter, search, due_before, due_after, overdue::boolean) t
+		ORDER BY
+			CASE WHEN sort = 'created_at' THEN t.created_at END,
+			CASE WHEN sort = '-created_at' THEN t.created_at END DESC,
+			CASE WHEN sort = 'due_date' THEN t.due_date END,
+			CASE WHEN sort = '-due_date' THEN t.due_date END DESC,
+			CASE WHEN sort = 'priority' THEN t.priority END,
+			CASE WHEN sort = '-priority' THEN t.priority END DESC,
+			CASE WHEN sort = 'title' THEN t.title END,
+			CASE WHEN sort = '-title' THEN t.title END DESC,
+			t.id
+		LIMIT row_limit OFFSET row_offset) page;
 
 	RETURN (tasks, json_build_object('total', total, 'limit', row_limit, 'offset', row_offset), NULL)::api.result;
 END
