@@ -1,0 +1,33 @@
+/* config.h - the gateway's settings, read once from the environment at start-up. */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include <stddef.h>
+
+#include "cors.h"
+#include "log.h"
+
+enum gw_environment {
+	GW_ENV_DEVELOPMENT,     /* fail at once when the database is unreachable */
+	GW_ENV_PRODUCTION       /* retry the first connection with backoff */
+};
+
+struct gw_config {
+	const char         *database_url;   /* borrowed from the environment; holds a secret */
+	unsigned            port;            /* PORT, default 8080 */
+	enum gw_environment environment;     /* ENVIRONMENT, default development */
+	enum gw_log_level   log_level;       /* LOG_LEVEL, default info */
+	unsigned            pool_size;       /* POOL_SIZE, default 10 */
+	unsigned            pool_timeout;    /* POOL_TIMEOUT seconds, default 30 */
+	struct gw_cors      cors;            /* CORS_ORIGINS, default http://localhost:3000 */
+};
+
+/* Where settings come from: getenv in production, a table in tests. */
+typedef const char *(*gw_getenv_fn)(const char *name);
+
+/* Fills cfg. Returns 0, or -1 with a message naming the faulty variable in err (the
+ * message never contains a setting's value). On success release with config_free(). */
+int  config_load(struct gw_config *cfg, gw_getenv_fn get, char *err, size_t errlen);
+void config_free(struct gw_config *cfg);
+
+#endif

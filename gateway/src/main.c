@@ -1,0 +1,213 @@
+/* main.c - start-up (config, first connection, listener), signals and orderly shutdown. */
+#include <jansson.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "config.h"
+#include "handler.h"
+#include "health.h"
+#include "log.h"
+#include "pgwait.h"
+#include "pool.h"
+#include "query.h"
+
+#define MAX_CONNECTIONS     512    /* concurrent HTTP connections (one thread each) */
+#define IDLE_TIMEOUT_S      30     /* an HTTP connection silent this long is closed */
+#define DRAIN_TIMEOUT_S     10     /* shutdown: how long in-flight requests may finish */
+#define STARTUP_RETRIES     5      /* production: retries of the first connection */
+
+static const char *
+main_getenv(const char *name)
+{
+	return getenv(name);
+}
+
+__attribute__((format(printf, 2, 0)))
+static void
+main_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void) cls;
+	log_vmsg(GW_LOG_WARN, NULL, fmt, ap);
+}
+
+/*
+ * One api.health() call as todo_anon: proves the database answers, and warns when its
+ * schema is not the one this gateway was built for. Returns 0 when the database answered
+ * (even with an SQL error), -1 when it could not be reached (why says why).
+ */
+static int
+main_probe(struct gw_pool *pool, char *why, size_t whylen)
+{
+	struct gw_call      call = {
+		.request_id = NULL, .function = "api.health",
+		.sql = "SELECT data, meta, error FROM api.health()",
+		.role = GW_ROLE_ANON, .token = "", .user_id = "", .nargs = 0,
+	};
+	int64_t             now = clock_now_us();
+	struct gw_deadlines dl = { now + 5 * GW_US_PER_SEC, now + 5 * GW_US_PER_SEC,
+		                   now + 10 * GW_US_PER_SEC };
+	struct gw_qresult   q;
+	char                version[64];
+	int                 rc = 0;
+
+	switch (query_exec(pool, &call, &dl, &q)) {
+	case GW_Q_ROW:
+		if (!health_schema_version(q.data, version, sizeof version))
+			log_msg(GW_LOG_WARN, NULL, "api.health() returned no schema_version");
+		else if (strcmp(version, TODO_SCHEMA_VERSION) != 0)
+			log_msg(GW_LOG_WARN, NULL, "database schema version %s differs from the "
+			        "version this gateway was built for (%s)", version, TODO_SCHEMA_VERSION);
+		break;
+	case GW_Q_SQL_ERROR:
+		log_msg(GW_LOG_WARN, NULL, "cannot read the schema version: SQLSTATE %s: %s "
+		        "(is the todo extension installed?)",
+		        q.sqlstate != NULL ? q.sqlstate : "(none)",
+		        q.message != NULL ? q.message : "");
+		break;
+	case GW_Q_INTERNAL:
+		log_msg(GW_LOG_WARN, NULL, "cannot read the schema version: %s", q.why);
+		break;
+	case GW_Q_UNAVAILABLE:
+		snprintf(why, whylen, "%s", q.why);
+		rc = -1;
+		break;
+	}
+	query_result_clear(&q);
+	return rc;
+}
+
+/*
+ * The first connection. Development gives up at once; production retries STARTUP_RETRIES
+ * times, waiting 1, 2, 4, ... seconds. Returns 0 when connected, 1 when a stop signal came
+ * while waiting, -1 when it gave up.
+ */
+static int
+main_connect(const struct gw_config *cfg, struct gw_pool *pool, const sigset_t *stop)
+{
+	int  attempts = cfg->environment == GW_ENV_PRODUCTION ? 1 + STARTUP_RETRIES : 1;
+	char why[256];
+
+	for (int i = 1;; i++) {
+		struct timespec pause = { (time_t) 1 << (i - 1), 0 };
+
+		if (main_probe(pool, why, sizeof why) == 0)
+			return 0;
+		if (i == attempts) {
+			log_msg(GW_LOG_ERROR, NULL, "cannot connect to the database given by "
+			        "DATABASE_URL (attempt %d of %d): %s", i, attempts, why);
+			return -1;
+		}
+		log_msg(GW_LOG_WARN, NULL, "cannot connect to the database given by DATABASE_URL "
+		        "(attempt %d of %d): %s; retrying in %ld s", i, attempts, why,
+		        (long) pause.tv_sec);
+		if (sigtimedwait(stop, NULL, &pause) > 0)
+			return 1;
+	}
+}
+
+/* Stop accepting, let in-flight requests finish (bounded), stop the daemon. */
+static void
+main_shutdown(struct MHD_Daemon *daemon, struct gw_app *app, const sigset_t *stop)
+{
+	MHD_socket listener = MHD_quiesce_daemon(daemon);
+	int64_t    deadline = clock_now_us() + DRAIN_TIMEOUT_S * GW_US_PER_SEC;
+	unsigned   left;
+
+	while ((left = atomic_load(&app->active)) > 0 && clock_now_us() < deadline) {
+		struct timespec tick = { 0, 20 * 1000 * 1000 };
+
+		if (sigtimedwait(stop, NULL, &tick) > 0)
+			break;      /* a second signal: stop waiting */
+	}
+	if (left > 0) {
+		log_msg(GW_LOG_WARN, NULL, "%u requests still running: abandoning them", left);
+		pgwait_abort_all();
+	}
+	pool_close(app->pool);
+	MHD_stop_daemon(daemon);
+	if (listener != MHD_INVALID_SOCKET)
+		close(listener);
+}
+
+int
+main(void)
+{
+	struct gw_config   cfg;
+	struct gw_app      app;
+	struct MHD_Daemon *daemon;
+	sigset_t           stop;
+	char               err[256];
+	int                sig = 0;
+	int                rc;
+
+	if (config_load(&cfg, main_getenv, err, sizeof err) != 0) {
+		log_msg(GW_LOG_ERROR, NULL, "configuration error: %s", err);
+		return 1;
+	}
+	log_set_level(cfg.log_level);
+	json_object_seed(0);        /* jansson's hash seed, set before any thread starts */
+
+	/* Block the stop signals in every thread: main() alone waits for them. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, &stop, NULL) != 0 || signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		log_msg(GW_LOG_ERROR, NULL, "cannot set up signal handling");
+		config_free(&cfg);
+		return 1;
+	}
+
+	memset(&app, 0, sizeof app);
+	app.config = &cfg;
+	atomic_init(&app.active, 0);
+	app.pool = pool_create(cfg.database_url, cfg.pool_size);
+	if (app.pool == NULL) {
+		log_msg(GW_LOG_ERROR, NULL, "out of memory");
+		config_free(&cfg);
+		return 1;
+	}
+	rc = main_connect(&cfg, app.pool, &stop);
+	if (rc != 0) {
+		pool_destroy(app.pool);
+		config_free(&cfg);
+		return rc > 0 ? 0 : 1;
+	}
+
+	daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+	                          MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+	                          (uint16_t) cfg.port, NULL, NULL, handler_access, &app,
+	                          MHD_OPTION_EXTERNAL_LOGGER, main_mhd_log, NULL,
+	                          MHD_OPTION_URI_LOG_CALLBACK, handler_uri, &app,
+	                          MHD_OPTION_NOTIFY_COMPLETED, handler_completed, &app,
+	                          MHD_OPTION_UNESCAPE_CALLBACK, handler_unescape, NULL,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned int) MAX_CONNECTIONS,
+	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) IDLE_TIMEOUT_S,
+	                          MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
+	                          MHD_OPTION_END);
+	if (daemon == NULL) {
+		log_msg(GW_LOG_ERROR, NULL, "cannot listen on port %u (PORT)", cfg.port);
+		pool_destroy(app.pool);
+		config_free(&cfg);
+		return 1;
+	}
+	log_msg(GW_LOG_INFO, NULL, "listening on port %u (%s, schema %s, pool %u, log %s)",
+	        cfg.port, cfg.environment == GW_ENV_PRODUCTION ? "production" : "development",
+	        TODO_SCHEMA_VERSION, cfg.pool_size, log_level_name(cfg.log_level));
+
+	if (sigwait(&stop, &sig) != 0)
+		sig = SIGTERM;
+	log_msg(GW_LOG_INFO, NULL, "%s received: shutting down",
+	        sig == SIGINT ? "SIGINT" : "SIGTERM");
+	main_shutdown(daemon, &app, &stop);
+	pool_destroy(app.pool);
+	config_free(&cfg);
+	log_msg(GW_LOG_INFO, NULL, "stopped");
+	return 0;
+}

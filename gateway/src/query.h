@@ -1,0 +1,65 @@
+/* query.h - the one transaction per request: context + API call, pipelined, one round trip. */
+#ifndef GW_QUERY_H
+#define GW_QUERY_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pool.h"
+
+#define GW_QUERY_TIMEOUT_S 30      /* default bound on one transaction, after acquisition */
+
+#define GW_ROLE_ANON "todo_anon"
+#define GW_ROLE_USER "todo_user"
+
+/* One API call as docs/sql-api.md describes it. All pointers are borrowed. */
+struct gw_call {
+	const char *request_id;    /* for logs */
+	const char *function;      /* for logs: "api.task_get" */
+	const char *sql;           /* "SELECT data, meta, error FROM api.task_get($1)" */
+	const char *role;          /* GW_ROLE_ANON or GW_ROLE_USER */
+	const char *token;         /* bearer token, "" when none */
+	const char *user_id;       /* {user_id} path segment, "" when none */
+	int         nargs;
+	const char *args[2];       /* text values; NULL is SQL NULL */
+};
+
+/* When to give up (clock_now_us() times). 0 means the default, counted from that step. */
+struct gw_deadlines {
+	int64_t acquire_by;        /* a pooled connection free (required, never 0) */
+	int64_t connect_by;        /* a new connection made (0: GW_CONNECT_TIMEOUT_S) */
+	int64_t query_by;          /* the transaction done (0: GW_QUERY_TIMEOUT_S) */
+};
+
+enum gw_qstatus {
+	GW_Q_ROW,           /* one api.result row: data / meta / error are set */
+	GW_Q_SQL_ERROR,     /* the server raised an error: sqlstate / message / detail are set */
+	GW_Q_UNAVAILABLE,   /* no connection, connection lost, timed out: answer 503 */
+	GW_Q_INTERNAL       /* anything else unexpected (wrong result shape, ...): answer 500 */
+};
+
+/* Owns res; every pointer below points into it (NULL stands for SQL NULL / absent). */
+struct gw_qresult {
+	enum gw_qstatus status;
+	PGresult   *res;
+	const char *data;
+	const char *meta;
+	const char *error;
+	const char *sqlstate;
+	const char *message;
+	const char *detail;
+	unsigned    round_trips;   /* 1 when the pipeline was sent, else 0 */
+	char        why[256];      /* for UNAVAILABLE / INTERNAL: the cause, for the log only */
+};
+
+/*
+ * Runs call in one transaction on a pooled connection: acquire, pipeline (context
+ * statement, API call, one Sync), read, release (a broken connection is closed, its slot
+ * reused). Fills out; release it with query_result_clear() whatever the status.
+ */
+enum gw_qstatus query_exec(struct gw_pool *pool, const struct gw_call *call,
+                           const struct gw_deadlines *dl, struct gw_qresult *out);
+void query_result_clear(struct gw_qresult *out);
+
+#endif

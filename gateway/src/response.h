@@ -1,0 +1,45 @@
+/* response.h - the JSON envelope and the HTTP response: status, headers, CORS. */
+#ifndef GW_RESPONSE_H
+#define GW_RESPONSE_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "request.h"
+
+/* What to send. The body and location are owned and released by response_queue(). */
+struct gw_reply {
+	unsigned    status;
+	char       *body;          /* owned JSON envelope, or NULL for no body (204) */
+	size_t      body_len;
+	char       *location;      /* owned, or NULL */
+	const char *allow;         /* borrowed Allow list (405, OPTIONS), or NULL */
+	unsigned    retry_after;   /* seconds, 0 for none */
+	bool        preflight;     /* CORS preflight: add Access-Control-Allow-Methods/Headers */
+};
+
+/*
+ * Writes {"status":S,"data":D[,"meta":M],"error":E}. data and meta are JSON texts copied as
+ * they are (NULL data is null, NULL meta is left out). err NULL gives "error":null, else
+ * {"code","message"[,"details"]}. Returns a malloc'd string (len set), NULL on OOM.
+ */
+char *response_envelope(unsigned status, const char *data, const char *meta,
+                        const struct gw_error *err, size_t *len);
+
+/* A reply for an error (envelope, Retry-After). The error stays owned by the caller. */
+void response_from_error(struct gw_reply *reply, const struct gw_error *err);
+/* A reply for a gateway error of that kind with its default message. */
+void response_from_kind(struct gw_reply *reply, enum gw_err kind);
+
+/*
+ * Queues reply on the connection with the headers every response carries (X-Request-Id,
+ * CORS for an allowed origin, Cache-Control, Vary) and the ones its status needs
+ * (WWW-Authenticate, Allow, Retry-After, Location). Takes ownership of reply's body and
+ * location, whatever the outcome. Records the status in req for the log.
+ */
+enum MHD_Result response_queue(struct MHD_Connection *con, struct gw_request *req,
+                               struct gw_reply *reply);
+
+#endif

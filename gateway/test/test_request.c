@@ -1,0 +1,159 @@
+/* test_request.c - query string -> JSON, Content-Type, body checks, request ids. */
+#include <stdlib.h>
+
+#include "error.h"
+#include "request.h"
+#include "tap.h"
+
+static void
+query(const char *qs, int rc_expected, const char *json_expected)
+{
+	char *json = NULL;
+	int   rc = request_query_to_json(qs, &json);
+
+	is_int(rc, rc_expected, "query \"%s\": status", qs != NULL ? qs : "(null)");
+	is_str(json, json_expected, "query \"%s\": JSON", qs != NULL ? qs : "(null)");
+	free(json);
+}
+
+static void
+body_case(const char *ct, const char *text, int expected, const char *name)
+{
+	struct gw_body body = { 0 };
+
+	if (text != NULL)
+		request_body_append(&body, text, strlen(text));
+	is_int(request_body_error(&body, ct), expected, "body: %s", name);
+	free(body.data);
+}
+
+int
+main(void)
+{
+	struct gw_body      body = { 0 };
+	struct gw_request  *req;
+	char                big[GW_BODY_MAX + 2];
+	char                id[GW_REQUEST_ID_MAX + 1];
+	char                id2[GW_REQUEST_ID_MAX + 1];
+	char                longid[GW_REQUEST_ID_MAX + 2];
+
+	/* query string -> {"name": [values...]} */
+	query(NULL, 0, "{}");
+	query("", 0, "{}");
+	query("tag=a&tag=b&limit=5", 0, "{\"tag\":[\"a\",\"b\"],\"limit\":[\"5\"]}");
+	query("q=hello+world", 0, "{\"q\":[\"hello world\"]}");
+	query("q=a%2Bb%20c", 0, "{\"q\":[\"a+b c\"]}");
+	query("q=%C3%A9t%C3%A9", 0, "{\"q\":[\"\xc3\xa9t\xc3\xa9\"]}");
+	query("q=%e2%82%ac", 0, "{\"q\":[\"\xe2\x82\xac\"]}");
+	query("a%5Bb%5D=1", 0, "{\"a[b]\":[\"1\"]}");
+	query("overdue", 0, "{\"overdue\":[\"\"]}");
+	query("q=", 0, "{\"q\":[\"\"]}");
+	query("=x", 0, "{\"\":[\"x\"]}");
+	query("&&a=1&&", 0, "{\"a\":[\"1\"]}");
+	query("a=1=2", 0, "{\"a\":[\"1=2\"]}");
+	query("q=100%", 0, "{\"q\":[\"100%\"]}");
+	query("q=%zz%4", 0, "{\"q\":[\"%zz%4\"]}");
+	query("q=\"quoted\"\\", 0, "{\"q\":[\"\\\"quoted\\\"\\\\\"]}");
+	query("sort=-due_date&tag=x&sort=title", 0,
+	      "{\"sort\":[\"-due_date\",\"title\"],\"tag\":[\"x\"]}");
+	query("q=%FF", -1, NULL);
+	query("q=%C3", -1, NULL);
+	query("q=a%00b", -1, NULL);
+	query("%FF=1", -1, NULL);
+	query("%00=1", -1, NULL);
+
+	/* Content-Type */
+	ok(request_content_type_is_json("application/json"), "ct: application/json");
+	ok(request_content_type_is_json("Application/JSON"), "ct: case-insensitive");
+	ok(request_content_type_is_json("application/json; charset=utf-8"), "ct: charset=utf-8");
+	ok(request_content_type_is_json("application/json;charset=UTF-8"), "ct: no space");
+	ok(request_content_type_is_json("application/json ; charset=\"utf-8\""), "ct: quoted");
+	ok(!request_content_type_is_json(NULL), "ct: absent");
+	ok(!request_content_type_is_json("text/plain"), "ct: text/plain");
+	ok(!request_content_type_is_json("application/jsonx"), "ct: application/jsonx");
+	ok(!request_content_type_is_json("application/json; charset=latin1"), "ct: latin1");
+	ok(!request_content_type_is_json("application/json; foo=bar"), "ct: other parameter");
+	ok(!request_content_type_is_json("application/x-www-form-urlencoded"), "ct: form");
+
+	/* body checks, in the contract's order: 415, 413, 400 */
+	body_case(NULL, NULL, -1, "no body, no content type");
+	body_case("text/plain", NULL, -1, "no body, any content type");
+	body_case("application/json", "{\"a\":1}", -1, "object");
+	body_case("application/json", " {\"a\": [1, -2.5e-3, 1e300]} ", -1, "numbers");
+	/* a known limit: numbers beyond a double's range are refused by the parser */
+	body_case("application/json", "{\"a\":1e400}", GW_ERR_INVALID_JSON,
+	          "number beyond double range");
+	body_case("application/json", "{\"n\":123456789012345678901234567890}", -1,
+	          "big integer");
+	body_case(NULL, "{\"a\":1}", GW_ERR_UNSUPPORTED_MEDIA_TYPE, "body without content type");
+	body_case("text/plain", "{\"a\":1}", GW_ERR_UNSUPPORTED_MEDIA_TYPE, "text/plain body");
+	body_case("application/json", "[1,2]", GW_ERR_INVALID_JSON, "array");
+	body_case("application/json", "\"s\"", GW_ERR_INVALID_JSON, "string");
+	body_case("application/json", "{", GW_ERR_INVALID_JSON, "truncated");
+	body_case("application/json", "{} {}", GW_ERR_INVALID_JSON, "trailing data");
+	body_case("application/json", "{\"a\":\"\\u0000\"}", GW_ERR_INVALID_JSON, "NUL escape");
+	body_case("application/json", "{\"a\":\"\xff\"}", GW_ERR_INVALID_JSON, "invalid UTF-8");
+	body_case("application/json", " ", GW_ERR_INVALID_JSON, "whitespace only");
+
+	/* the 64 KiB limit: exactly 65536 bytes pass, one more is a 413 */
+	memset(big, ' ', sizeof big);
+	big[0] = '{';
+	big[GW_BODY_MAX - 1] = '}';
+	request_body_append(&body, big, GW_BODY_MAX / 2);
+	request_body_append(&body, big + GW_BODY_MAX / 2, GW_BODY_MAX / 2);
+	is_int(body.len, GW_BODY_MAX, "64 KiB kept");
+	is_int(request_body_error(&body, "application/json"), -1, "64 KiB object accepted");
+	request_body_append(&body, " ", 1);
+	ok(body.too_large && body.data == NULL && body.len == 0, "one byte more: dropped");
+	request_body_append(&body, big, sizeof big);
+	is_int(body.received, GW_BODY_MAX + 1 + sizeof big, "still counting, not keeping");
+	is_int(request_body_error(&body, "application/json"), GW_ERR_PAYLOAD_TOO_LARGE,
+	       "too large: 413");
+	is_int(request_body_error(&body, "text/plain"), GW_ERR_UNSUPPORTED_MEDIA_TYPE,
+	       "too large and not JSON: 415 first");
+	free(body.data);
+
+	/* request ids */
+	ok(request_id_is_sane("abc-DEF_1.2"), "id: allowed characters");
+	ok(request_id_is_sane("a"), "id: one character");
+	memset(longid, 'x', sizeof longid);
+	longid[GW_REQUEST_ID_MAX] = '\0';
+	ok(request_id_is_sane(longid), "id: 128 characters");
+	longid[GW_REQUEST_ID_MAX] = 'x';
+	longid[GW_REQUEST_ID_MAX + 1] = '\0';
+	ok(!request_id_is_sane(longid), "id: 129 characters");
+	ok(!request_id_is_sane(""), "id: empty");
+	ok(!request_id_is_sane(NULL), "id: absent");
+	ok(!request_id_is_sane("a b"), "id: space");
+	ok(!request_id_is_sane("a\r\nSet-Cookie: x"), "id: CRLF");
+	ok(!request_id_is_sane("a/b"), "id: slash");
+	ok(!request_id_is_sane("\xc3\xa9"), "id: non-ASCII");
+	request_id_generate(id);
+	request_id_generate(id2);
+	is_int(strlen(id), 36, "generated id: UUID length");
+	ok(request_id_is_sane(id), "generated id is sane");
+	ok(id[14] == '4', "generated id: version 4");
+	ok(strcmp(id, id2) != 0, "generated ids differ");
+
+	/* path unescaping: %XX decoded, %00 kept, '+' kept */
+	{
+		char p1[] = "/api/%61uth/me%2Fx+y%00z%4";
+		char p2[] = "/%C3%A9%";
+
+		is_int(request_path_unescape(p1), strlen("/api/auth/me/x+y%00z%4"), "unescape length");
+		is_str(p1, "/api/auth/me/x+y%00z%4", "unescape: %%00 and a lone %% kept");
+		request_path_unescape(p2);
+		is_str(p2, "/\xc3\xa9%", "unescape: UTF-8 bytes, trailing %%");
+	}
+
+	/* request state from the raw URI */
+	req = request_new("/api/u/tasks?tag=a&x=%20#frag");
+	ok(req != NULL, "request_new");
+	is_str(req->path, "/api/u/tasks", "raw path without query");
+	is_str(req->query, "tag=a&x=%20", "raw query without fragment");
+	request_free(req);
+	req = request_new("/api/auth/me");
+	is_str(req->query, NULL, "no query string");
+	request_free(req);
+	return done_testing();
+}

@@ -1,0 +1,118 @@
+/* test_response.c - envelope building around the database's JSON text, health payloads. */
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "error.h"
+#include "health.h"
+#include "response.h"
+#include "tap.h"
+
+static void
+envelope(unsigned status, const char *data, const char *meta, const struct gw_error *err,
+         const char *expected, const char *name)
+{
+	size_t len = 0;
+	char  *env = response_envelope(status, data, meta, err, &len);
+	json_t *parsed = env != NULL ? json_loads(env, 0, NULL) : NULL;
+
+	is_str(env, expected, "envelope: %s", name);
+	ok(env != NULL && len == strlen(env), "envelope: %s: length", name);
+	ok(parsed != NULL, "envelope: %s: valid JSON", name);
+	json_decref(parsed);
+	free(env);
+}
+
+static void
+health(enum gw_qstatus st, const char *data, const char *error, unsigned status,
+       const char *payload, const char *name)
+{
+	struct gw_qresult q;
+	struct gw_health  h;
+
+	memset(&q, 0, sizeof q);
+	q.status = st;
+	q.data = data;
+	q.error = error;
+	health_assess(&q, "1.0", &h);
+	is_int(h.status, status, "health %s: status", name);
+	is_str(h.data, payload, "health %s: payload", name);
+	ok(h.has_error == (status != 200), "health %s: error iff not 200", name);
+}
+
+int
+main(void)
+{
+	struct gw_error err;
+	struct gw_reply reply;
+	char            v[16];
+
+	/* data and meta are copied byte for byte, never re-encoded */
+	envelope(200, "{\"id\": \"x\",  \"title\":\"\\u00e9t\xc3\xa9\"}", NULL, NULL,
+	         "{\"status\":200,\"data\":{\"id\": \"x\",  \"title\":\"\\u00e9t\xc3\xa9\"},"
+	         "\"error\":null}", "object data kept as is");
+	envelope(200, "[]", "{\"total\": 0, \"limit\": null, \"offset\": 0}", NULL,
+	         "{\"status\":200,\"data\":[],\"meta\":{\"total\": 0, \"limit\": null, "
+	         "\"offset\": 0},\"error\":null}", "list with meta");
+	envelope(201, "{\"a\":1}", NULL, NULL, "{\"status\":201,\"data\":{\"a\":1},\"error\":null}",
+	         "201");
+	envelope(200, NULL, NULL, NULL, "{\"status\":200,\"data\":null,\"error\":null}",
+	         "null data");
+
+	error_set(&err, GW_ERR_NOT_FOUND, NULL);
+	envelope(404, NULL, NULL, &err,
+	         "{\"status\":404,\"data\":null,\"error\":{\"code\":\"not_found\","
+	         "\"message\":\"no such resource\"}}", "gateway error");
+	error_clear(&err);
+
+	error_set(&err, GW_ERR_CONFLICT, "username \"bob\" is\ttaken\n");
+	envelope(409, NULL, NULL, &err,
+	         "{\"status\":409,\"data\":null,\"error\":{\"code\":\"conflict\","
+	         "\"message\":\"username \\\"bob\\\" is\\ttaken\\n\"}}", "message escaped");
+	error_clear(&err);
+
+	error_from_sqlstate(&err, "TD422", "title is required",
+	                    "{\"details\": [{\"field\": \"title\", \"message\": \"required\"}]}");
+	envelope(422, NULL, NULL, &err,
+	         "{\"status\":422,\"data\":null,\"error\":{\"code\":\"validation_failed\","
+	         "\"message\":\"title is required\",\"details\":[{\"field\":\"title\","
+	         "\"message\":\"required\"}]}}", "validation details");
+	error_clear(&err);
+
+	/* an error reply carries the status and Retry-After */
+	error_from_sqlstate(&err, "TD429", "too many failed logins", "{\"retry_after\": 42}");
+	response_from_error(&reply, &err);
+	is_int(reply.status, 429, "429 reply");
+	is_int(reply.retry_after, 42, "429 reply: Retry-After from detail");
+	ok(reply.body != NULL && strstr(reply.body, "\"details\"") == NULL, "429: no details");
+	free(reply.body);
+	error_clear(&err);
+
+	response_from_kind(&reply, GW_ERR_UNAVAILABLE);
+	is_int(reply.status, 503, "503 reply");
+	is_int(reply.retry_after, GW_RETRY_AFTER_UNAVAILABLE, "503 reply: Retry-After");
+	is_str(reply.body, "{\"status\":503,\"data\":null,\"error\":{\"code\":\"unavailable\","
+	       "\"message\":\"the service is temporarily unavailable\"}}", "503 body");
+	free(reply.body);
+
+	/* health */
+	ok(health_schema_version("{\"schema_version\": \"1.0\"}", v, sizeof v) &&
+	   strcmp(v, "1.0") == 0, "schema_version read");
+	ok(!health_schema_version("{\"schema_version\": 1}", v, sizeof v), "not a string");
+	ok(!health_schema_version("nonsense", v, sizeof v), "not JSON");
+	health(GW_Q_ROW, "{\"schema_version\":\"1.0\"}", NULL, 200,
+	       "{\"status\":\"healthy\",\"database\":\"connected\",\"migration\":\"up-to-date\"}",
+	       "same version");
+	health(GW_Q_ROW, "{\"schema_version\":\"0.9\"}", NULL, 200,
+	       "{\"status\":\"degraded\",\"database\":\"connected\",\"migration\":\"out-of-date\"}",
+	       "other version");
+	health(GW_Q_ROW, "{}", NULL, 200,
+	       "{\"status\":\"degraded\",\"database\":\"connected\",\"migration\":\"out-of-date\"}",
+	       "no version");
+	health(GW_Q_UNAVAILABLE, NULL, NULL, 503,
+	       "{\"status\":\"unhealthy\",\"database\":\"disconnected\",\"migration\":\"unknown\"}",
+	       "database away");
+	health(GW_Q_SQL_ERROR, NULL, NULL, 503,
+	       "{\"status\":\"unhealthy\",\"database\":\"connected\",\"migration\":\"unknown\"}",
+	       "api.health failed");
+	return done_testing();
+}

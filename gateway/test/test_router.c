@@ -1,0 +1,107 @@
+/* test_router.c - routing: paths, parameters, 404 vs 405, the Allow list, OPTIONS, HEAD. */
+#include <stdlib.h>
+
+#include "router.h"
+#include "tap.h"
+
+/* Matches and checks kind, route id (when found) and parameters. */
+static void
+check(const char *method, const char *path, enum gw_match_kind kind, int route_id,
+      const char *uid, const char *id, const char *allow)
+{
+	struct gw_match m;
+	int             rc = router_match(method, path, &m);
+
+	ok(rc == 0, "%s %s: matched without error", method, path);
+	is_int(m.kind, kind, "%s %s: kind", method, path);
+	if (kind == GW_MATCH_FOUND) {
+		ok(m.route != NULL && (int) m.route->id == route_id, "%s %s: route", method, path);
+		is_str(m.user_id, uid, "%s %s: user_id", method, path);
+		is_str(m.task_id, id, "%s %s: id", method, path);
+	}
+	if (allow != NULL)
+		is_str(m.allow, allow, "%s %s: Allow", method, path);
+	router_match_clear(&m);
+}
+
+int
+main(void)
+{
+	struct gw_match m;
+
+	check("POST", "/api/auth/register", GW_MATCH_FOUND, GW_ROUTE_REGISTER, NULL, NULL,
+	      "POST, OPTIONS");
+	check("POST", "/api/auth/login", GW_MATCH_FOUND, GW_ROUTE_LOGIN, NULL, NULL, NULL);
+	check("POST", "/api/auth/logout", GW_MATCH_FOUND, GW_ROUTE_LOGOUT, NULL, NULL, NULL);
+	check("GET", "/api/auth/me", GW_MATCH_FOUND, GW_ROUTE_ME, NULL, NULL,
+	      "GET, HEAD, OPTIONS");
+	check("GET", "/api/v1/health", GW_MATCH_FOUND, GW_ROUTE_HEALTH, NULL, NULL, NULL);
+	check("GET", "/api/u1/tasks", GW_MATCH_FOUND, GW_ROUTE_TASK_LIST, "u1", NULL,
+	      "GET, HEAD, POST, OPTIONS");
+	check("POST", "/api/u1/tasks", GW_MATCH_FOUND, GW_ROUTE_TASK_CREATE, "u1", NULL, NULL);
+	check("GET", "/api/u1/tasks/t9", GW_MATCH_FOUND, GW_ROUTE_TASK_GET, "u1", "t9",
+	      "GET, HEAD, PUT, DELETE, OPTIONS");
+	check("PUT", "/api/u1/tasks/t9", GW_MATCH_FOUND, GW_ROUTE_TASK_UPDATE, "u1", "t9", NULL);
+	check("DELETE", "/api/u1/tasks/t9", GW_MATCH_FOUND, GW_ROUTE_TASK_DELETE, "u1", "t9",
+	      NULL);
+	check("PATCH", "/api/u1/tasks/t9/complete", GW_MATCH_FOUND, GW_ROUTE_TASK_COMPLETE, "u1",
+	      "t9", "PATCH, OPTIONS");
+	check("HEAD", "/api/u1/tasks", GW_MATCH_FOUND, GW_ROUTE_TASK_LIST, "u1", NULL, NULL);
+	/* a literal segment of another route is still a user id here: the database says 403 */
+	check("GET", "/api/auth/tasks", GW_MATCH_FOUND, GW_ROUTE_TASK_LIST, "auth", NULL, NULL);
+	check("GET", "/api/not-a-uuid/tasks/also%20bad", GW_MATCH_FOUND, GW_ROUTE_TASK_GET,
+	      "not-a-uuid", "also%20bad", NULL);
+
+	/* parameters are handed on as valid UTF-8: bad bytes become U+FFFD */
+	check("GET", "/api/\xff/tasks/\xc3(", GW_MATCH_FOUND, GW_ROUTE_TASK_GET, "\xef\xbf\xbd",
+	      "\xef\xbf\xbd(", NULL);
+	check("GET", "/api/u/tasks/\xc3\xa9t\xc3\xa9", GW_MATCH_FOUND, GW_ROUTE_TASK_GET, "u",
+	      "\xc3\xa9t\xc3\xa9", NULL);
+	check("GET", "/api/u/tasks/\xed\xa0\x80x", GW_MATCH_FOUND, GW_ROUTE_TASK_GET, "u",
+	      "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx", NULL);
+	check("GET", "/api/u/tasks/\xf0\x9f\x98\x80\xf0\x9f", GW_MATCH_FOUND, GW_ROUTE_TASK_GET,
+	      "u", "\xf0\x9f\x98\x80\xef\xbf\xbd\xef\xbf\xbd", NULL);
+	check("GET", "/api/u/tasks/%00", GW_MATCH_FOUND, GW_ROUTE_TASK_GET, "u", "%00", NULL);
+
+	/* 405: known path, wrong method, with the Allow list */
+	check("GET", "/api/auth/register", GW_MATCH_BAD_METHOD, 0, NULL, NULL, "POST, OPTIONS");
+	check("DELETE", "/api/u1/tasks", GW_MATCH_BAD_METHOD, 0, NULL, NULL,
+	      "GET, HEAD, POST, OPTIONS");
+	check("POST", "/api/u1/tasks/t9", GW_MATCH_BAD_METHOD, 0, NULL, NULL,
+	      "GET, HEAD, PUT, DELETE, OPTIONS");
+	check("GET", "/api/u1/tasks/t9/complete", GW_MATCH_BAD_METHOD, 0, NULL, NULL,
+	      "PATCH, OPTIONS");
+	check("POST", "/api/v1/health", GW_MATCH_BAD_METHOD, 0, NULL, NULL, "GET, HEAD, OPTIONS");
+	check("BREW", "/api/auth/me", GW_MATCH_BAD_METHOD, 0, NULL, NULL, "GET, HEAD, OPTIONS");
+	check("get", "/api/auth/me", GW_MATCH_BAD_METHOD, 0, NULL, NULL, NULL);
+
+	/* OPTIONS on a known path: preflight */
+	check("OPTIONS", "/api/u1/tasks", GW_MATCH_OPTIONS, 0, NULL, NULL,
+	      "GET, HEAD, POST, OPTIONS");
+	check("OPTIONS", "/api/auth/login", GW_MATCH_OPTIONS, 0, NULL, NULL, "POST, OPTIONS");
+
+	/* 404: unknown paths, whatever the method */
+	check("GET", "/", GW_MATCH_NOT_FOUND, 0, NULL, NULL, NULL);
+	check("GET", "", GW_MATCH_NOT_FOUND, 0, NULL, NULL, NULL);
+	check("GET", "/api", GW_MATCH_NOT_FOUND, 0, NULL, NULL, NULL);
+	check("GET", "/api/auth/me/", GW_MATCH_NOT_FOUND, 0, NULL, NULL, NULL);
+	check("GET", "/api//tasks", GW_MATCH_NOT_FOUND, 0, NULL, NULL, NULL);
+	check("GET", "/api/u1/tasks//", GW_MATCH_NOT_FOUND, 0, NULL, NULL, NULL);
+	check("GET", "/api/u1/tasks/t9/complete/x", GW_MATCH_NOT_FOUND, 0, NULL, NULL, NULL);
+	check("GET", "/api/u1/task", GW_MATCH_NOT_FOUND, 0, NULL, NULL, NULL);
+	check("GET", "/API/auth/me", GW_MATCH_NOT_FOUND, 0, NULL, NULL, NULL);
+	check("OPTIONS", "/nowhere", GW_MATCH_NOT_FOUND, 0, NULL, NULL, NULL);
+	check("OPTIONS", "*", GW_MATCH_NOT_FOUND, 0, NULL, NULL, NULL);
+	check("POST", "/api/auth/registerx", GW_MATCH_NOT_FOUND, 0, NULL, NULL, NULL);
+
+	/* every routed statement reads the api.result columns */
+	router_match("GET", "/api/u1/tasks/t9", &m);
+	ok(m.route != NULL && strstr(m.route->sql, "SELECT data, meta, error FROM api.task_get($1)"),
+	   "task_get SQL as in docs/sql-api.md");
+	router_match_clear(&m);
+	router_match("PATCH", "/api/u1/tasks/t9/complete", &m);
+	ok(m.route != NULL && m.route->args[1] == GW_ARG_BODY_OR_NULL,
+	   "task_complete's body may be NULL");
+	router_match_clear(&m);
+	return done_testing();
+}
