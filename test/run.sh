@@ -101,7 +101,7 @@ suite_dump() {
 
 suite_unit() {
 	local log="$logs/unit.log"
-	make -s -C gateway test >"$log" 2>&1
+	make -s -C gateway test-asan PROVE_FLAGS=-v >"$log" 2>&1
 	count_tap unit "$log" $?
 }
 

@@ -199,9 +199,14 @@ sub tag_refused {
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
 	my $x = refused({ title => 'tg', tags => $tags }, qr/^tags/, $name);
 	my @d = grep { ref eq 'HASH' && ($_->{field} // '') =~ /^tags/ } @{ $x->{json}{error}{details} || [] };
-	ok((grep { index(($_->{message} // '') . ' ' . ($_->{field} // ''), $culprit) >= 0 || ($_->{field} // '') =~ /\[\d+\]/
+	# a control character may be named escaped (\u0009), never raw
+	(my $escaped = $culprit) =~ s/([\x00-\x1f\x7f-\x9f])/sprintf('\\u%04X', ord $1)/ge;
+	ok((grep { index(($_->{message} // '') . ' ' . ($_->{field} // ''), $culprit) >= 0
+		|| index($_->{message} // '', $escaped) >= 0 || ($_->{field} // '') =~ /\[\d+\]/
 		|| ($_->{message} // '') =~ /\b(tag|item|element|position|index)\s*(#|no\.?\s*)?\d+/i } @d),
 		"$name: the detail names the tag") or diag(encode_json_utf8(\@d));
+	ok(!(grep { ($_->{message} // '') =~ /[\x00-\x1f\x7f-\x9f]/ } @d), "$name: no raw control character in the message")
+		if $culprit =~ /[\x00-\x1f\x7f-\x9f]/;
 }
 tag_refused(['ok', 'abcdefghijk'], 'abcdefghijk', 'tag of 11 characters');
 tag_refused(['ok', 'ééééééééééé'], 'ééééééééééé', 'tag of 11 two-byte characters');
