@@ -130,7 +130,7 @@ FROM (SELECT t.* FROM todo.tasks t ORDER BY t.created_at, t.id) AS page;
 
 -- tags of more than one dimension are refused (the table's check never lets them in)
 SELECT todo.task_json(ROW('00000000-0000-4000-8000-000000000009', '00000000-0000-4000-8000-0000000000a1',
-	'2-D', NULL, 'pending', 'low', NULL, '{{a,b},{c,d}}', NULL, NULL, now(), now())::todo.tasks);
+	'2-D', NULL, 'pending', 'low', NULL, '{{a,b},{c,d}}', NULL, NULL, now(), now(), NULL)::todo.tasks);
 
 --
 -- columns are found by name: a changed table changes the object, or is an error

@@ -6,7 +6,8 @@ SELECT plan(118);
 
 -- extension and schemas
 SELECT has_extension('todo', 'extension todo is installed');
-SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'todo'), '1.0', 'extension todo is at version 1.0');
+SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'todo'),
+	(SELECT default_version FROM pg_available_extensions WHERE name = 'todo'), 'extension todo is at its default (newest) version');
 SELECT has_extension('pgcrypto', 'extension pgcrypto (bcrypt) is installed');
 SELECT has_schema('todo', 'schema todo exists');
 SELECT has_schema('api', 'schema api exists');
@@ -23,7 +24,7 @@ SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE
 
 -- todo.users
 SELECT columns_are('todo', 'users', ARRAY['id', 'username', 'email', 'password_hash', 'name', 'is_active',
-	'email_verified', 'created_at', 'updated_at'], 'todo.users has exactly the expected columns');
+	'email_verified', 'created_at', 'updated_at', 'legacy_id'], 'todo.users has exactly the expected columns');
 SELECT col_type_is('todo', 'users', 'id', 'uuid', 'users.id is uuid');
 SELECT col_is_pk('todo', 'users', 'id', 'users.id is the primary key');
 SELECT col_default_is('todo', 'users', 'id', 'gen_random_uuid()', 'users.id defaults to gen_random_uuid()');
@@ -51,7 +52,7 @@ SELECT is(pg_get_indexdef('todo.users_email_key'::regclass),
 
 -- todo.tasks
 SELECT columns_are('todo', 'tasks', ARRAY['id', 'user_id', 'title', 'description', 'status', 'priority', 'due_date',
-	'tags', 'recursion_pattern', 'completed_at', 'created_at', 'updated_at'], 'todo.tasks has exactly the expected columns');
+	'tags', 'recursion_pattern', 'completed_at', 'created_at', 'updated_at', 'legacy_id'], 'todo.tasks has exactly the expected columns');
 SELECT col_type_is('todo', 'tasks', 'id', 'uuid', 'tasks.id is uuid');
 SELECT col_is_pk('todo', 'tasks', 'id', 'tasks.id is the primary key');
 SELECT col_default_is('todo', 'tasks', 'id', 'gen_random_uuid()', 'tasks.id defaults to gen_random_uuid()');
@@ -82,7 +83,7 @@ SELECT enum_has_labels('todo', 'task_priority', ARRAY['low', 'medium', 'high'],
 	'task_priority is declared low, medium, high (so ORDER BY priority is ascending importance)');
 
 -- todo.sessions
-SELECT columns_are('todo', 'sessions', ARRAY['id', 'user_id', 'token_jti', 'expires_at', 'revoked', 'created_at'],
+SELECT columns_are('todo', 'sessions', ARRAY['id', 'user_id', 'token_jti', 'expires_at', 'revoked', 'created_at', 'legacy_id'],
 	'todo.sessions has exactly the expected columns');
 SELECT col_type_is('todo', 'sessions', 'id', 'uuid', 'sessions.id is uuid');
 SELECT col_default_is('todo', 'sessions', 'id', 'gen_random_uuid()', 'sessions.id defaults to gen_random_uuid()');
@@ -181,7 +182,7 @@ SELECT is((SELECT array_agg(rolname::text ORDER BY rolname) FROM pg_roles
 	ARRAY['todo_anon', 'todo_owner', 'todo_user'], 'todo_owner, todo_anon and todo_user cannot log in');
 SELECT is((SELECT rolinherit FROM pg_roles WHERE rolname = 'todo_gateway'), false,
 	'todo_gateway is NOINHERIT: it has no privilege until it switches role');
-SELECT matches(pg_read_file((SELECT setting FROM pg_config WHERE name = 'SHAREDIR') || '/extension/todo--1.0.sql'),
+SELECT matches(pg_read_file((SELECT setting FROM pg_config WHERE name = 'SHAREDIR') || '/extension/todo--' || (SELECT extversion FROM pg_extension WHERE extname = 'todo') || '.sql'),
 	'CREATE ROLE todo_gateway NOLOGIN NOINHERIT',
 	'the install script creates todo_gateway NOLOGIN (deployment enables login) and NOINHERIT');
 SELECT is((SELECT array_agg(r.rolname::text ORDER BY r.rolname) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid

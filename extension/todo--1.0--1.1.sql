@@ -1,0 +1,17 @@
+/* extension/todo--1.0--1.1.sql: upgrade 1.0 -> 1.1, the legacy ids of imported rows */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION todo UPDATE TO '1.1'" to load this file. \quit
+
+-- Adding a nullable column without a default changes only the catalog; each index build
+-- reads the table once under a SHARE lock, which blocks writes (not reads) meanwhile.
+ALTER TABLE todo.users ADD COLUMN legacy_id bigint;
+ALTER TABLE todo.tasks ADD COLUMN legacy_id bigint;
+ALTER TABLE todo.sessions ADD COLUMN legacy_id bigint;
+COMMENT ON COLUMN todo.users.legacy_id IS 'todo: id in the legacy SQLite database, NULL for users created here';
+COMMENT ON COLUMN todo.tasks.legacy_id IS 'todo: id in the legacy SQLite database, NULL for tasks created here';
+COMMENT ON COLUMN todo.sessions.legacy_id IS 'todo: id in the legacy SQLite database, NULL for sessions created here';
+
+CREATE UNIQUE INDEX users_legacy_id_key ON todo.users (legacy_id) WHERE legacy_id IS NOT NULL;
+CREATE UNIQUE INDEX tasks_legacy_id_key ON todo.tasks (legacy_id) WHERE legacy_id IS NOT NULL;
+CREATE UNIQUE INDEX sessions_legacy_id_key ON todo.sessions (legacy_id) WHERE legacy_id IS NOT NULL;

@@ -1,0 +1,28 @@
+/* extension/todo--1.1--1.0.sql: downgrade 1.1 -> 1.0, dropping the legacy ids */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION todo UPDATE TO '1.0'" to load this file. \quit
+
+-- Dropping the legacy ids loses the trace of imported rows: refuse while there are any,
+-- unless the operator said so (todoctl migrate down --force sets todo_migrate.force).
+DO $$
+DECLARE
+	users bigint := (SELECT count(*) FROM todo.users WHERE legacy_id IS NOT NULL);
+	tasks bigint := (SELECT count(*) FROM todo.tasks WHERE legacy_id IS NOT NULL);
+	sessions bigint := (SELECT count(*) FROM todo.sessions WHERE legacy_id IS NOT NULL);
+BEGIN
+	IF users + tasks + sessions > 0
+		AND pg_catalog.current_setting('todo_migrate.force', true) IS DISTINCT FROM 'on' THEN
+		RAISE EXCEPTION 'downgrading to 1.0 would drop the legacy ids of % users, % tasks and % sessions', users, tasks, sessions
+			USING ERRCODE = 'object_in_use',
+				HINT = 'Imported rows stay, but lose the link to their legacy SQLite ids. To do it anyway: todoctl migrate down --force.';
+	END IF;
+END
+$$;
+
+DROP INDEX todo.users_legacy_id_key;
+DROP INDEX todo.tasks_legacy_id_key;
+DROP INDEX todo.sessions_legacy_id_key;
+ALTER TABLE todo.users DROP COLUMN legacy_id;
+ALTER TABLE todo.tasks DROP COLUMN legacy_id;
+ALTER TABLE todo.sessions DROP COLUMN legacy_id;
