@@ -19,6 +19,9 @@ struct gw_config {
 	enum gw_log_level   log_level;       /* LOG_LEVEL, default info */
 	unsigned            pool_size;       /* POOL_SIZE, default 10 */
 	unsigned            pool_timeout;    /* POOL_TIMEOUT seconds, default 30 */
+	unsigned            startup_backoff_ms; /* STARTUP_BACKOFF_MS, default 1000: production's
+	                                        * first wait between start-up connection
+	                                        * attempts, doubled after each */
 	struct gw_cors      cors;            /* CORS_ORIGINS, default http://localhost:3000 */
 };
 

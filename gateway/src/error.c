@@ -129,7 +129,7 @@ error_sqlstate_is_connection(const char *sqlstate)
 		return false;
 	return strncmp(sqlstate, "08", 2) == 0 || strcmp(sqlstate, "57P01") == 0 ||
 	       strcmp(sqlstate, "57P02") == 0 || strcmp(sqlstate, "57P03") == 0 ||
-	       strcmp(sqlstate, "53300") == 0;
+	       strcmp(sqlstate, "57P05") == 0 || strcmp(sqlstate, "53300") == 0;
 }
 
 void

@@ -50,7 +50,8 @@ bool error_from_sqlstate(struct gw_error *e, const char *sqlstate, const char *m
 /* Same for a committed error (the `error` column): {"sqlstate","message","detail"?}. */
 bool error_from_json(struct gw_error *e, const char *error_json);
 
-/* SQLSTATEs meaning the connection or server is gone (class 08, 57P01-03, 53300). */
+/* SQLSTATEs meaning the connection or server is gone (class 08, 57P01-03, 57P05 idle
+ * session timeout, 53300). */
 bool error_sqlstate_is_connection(const char *sqlstate);
 
 void error_clear(struct gw_error *e);

@@ -85,8 +85,10 @@ main_probe(struct gw_pool *pool, char *why, size_t whylen)
 
 /*
  * The first connection. Development gives up at once; production retries STARTUP_RETRIES
- * times, waiting 1, 2, 4, ... seconds. Returns 0 when connected, 1 when a stop signal came
- * while waiting, -1 when it gave up.
+ * times, waiting STARTUP_BACKOFF_MS, then twice as long each time (1, 2, 4, 8, 16 s by
+ * default: a Neon compute waking up, a database still starting). Every attempt is logged
+ * with libpq's reason (never the password). Returns 0 when connected, 1 when a stop
+ * signal came while waiting, -1 when it gave up.
  */
 static int
 main_connect(const struct gw_config *cfg, struct gw_pool *pool, const sigset_t *stop)
@@ -95,18 +97,23 @@ main_connect(const struct gw_config *cfg, struct gw_pool *pool, const sigset_t *
 	char why[256];
 
 	for (int i = 1;; i++) {
-		struct timespec pause = { (time_t) 1 << (i - 1), 0 };
+		long            wait_ms = (long) cfg->startup_backoff_ms << (i - 1);
+		struct timespec pause = { (time_t) (wait_ms / 1000), (wait_ms % 1000) * 1000000L };
 
-		if (main_probe(pool, why, sizeof why) == 0)
+		if (main_probe(pool, why, sizeof why) == 0) {
+			if (i > 1)
+				log_msg(GW_LOG_INFO, NULL, "connected to the database (attempt %d of %d)",
+				        i, attempts);
 			return 0;
+		}
 		if (i == attempts) {
 			log_msg(GW_LOG_ERROR, NULL, "cannot connect to the database given by "
-			        "DATABASE_URL (attempt %d of %d): %s", i, attempts, why);
+			        "DATABASE_URL (attempt %d of %d): %s; giving up%s", i, attempts, why,
+			        attempts == 1 ? " (ENVIRONMENT=development does not retry)" : "");
 			return -1;
 		}
 		log_msg(GW_LOG_WARN, NULL, "cannot connect to the database given by DATABASE_URL "
-		        "(attempt %d of %d): %s; retrying in %ld s", i, attempts, why,
-		        (long) pause.tv_sec);
+		        "(attempt %d of %d): %s; retrying in %ld ms", i, attempts, why, wait_ms);
 		if (sigtimedwait(stop, NULL, &pause) > 0)
 			return 1;
 	}

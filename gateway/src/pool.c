@@ -139,28 +139,27 @@ pool_connect(const struct gw_pool *pool, int64_t deadline, char *err, size_t err
 }
 
 /*
- * Whether an idle connection still looks usable: its socket has nothing to say (a server
- * that went away leaves an error message and end-of-file there). Costs one poll(2).
+ * Whether an idle connection still looks usable: open, outside any transaction, and its
+ * socket silent. An idle connection has nothing to hear: whatever arrives (a server's
+ * parting "terminating connection due to administrator command", a pooler's idle timeout,
+ * end-of-file) means it is closing, so it is replaced rather than read. Reading it here
+ * would also lose the SQLSTATE of a parting error (libpq takes it as a mere notice while
+ * idle). Costs one poll(2).
  */
 static bool
 pool_idle_alive(PGconn *conn)
 {
-	for (int i = 0; i < 4; i++) {
-		struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN, .revents = 0 };
+	struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN, .revents = 0 };
 
-		if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE)
-			return false;
-		if (poll(&pfd, 1, 0) == 0)
-			return true;
-		if (!PQconsumeInput(conn))
-			return false;
-	}
-	return false;
+	if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE ||
+	    pfd.fd < 0)
+		return false;
+	return poll(&pfd, 1, 0) == 0;
 }
 
 enum gw_pool_status
-pool_acquire(struct gw_pool *pool, int64_t wait_by, int64_t connect_by, PGconn **conn,
-             char *err, size_t errlen)
+pool_acquire(struct gw_pool *pool, int64_t wait_by, int64_t connect_by, bool fresh,
+             PGconn **conn, char *err, size_t errlen)
 {
 	struct timespec ts = {
 		.tv_sec = (time_t) (wait_by / GW_US_PER_SEC),
@@ -175,8 +174,8 @@ pool_acquire(struct gw_pool *pool, int64_t wait_by, int64_t connect_by, PGconn *
 			pthread_mutex_unlock(&pool->mutex);
 			return GW_POOL_CLOSED;
 		}
-		if (pool->nidle > 0) {
-			c = pool->idle[--pool->nidle];
+		if (pool->nidle > 0 && !(fresh && pool->open < pool->size)) {
+			c = pool->idle[--pool->nidle];      /* fresh: its slot is reused below */
 			break;
 		}
 		if (pool->open < pool->size) {
@@ -191,12 +190,13 @@ pool_acquire(struct gw_pool *pool, int64_t wait_by, int64_t connect_by, PGconn *
 	}
 	pthread_mutex_unlock(&pool->mutex);
 
-	if (c != NULL && pool_idle_alive(c)) {
+	if (c != NULL && !fresh && pool_idle_alive(c)) {
 		*conn = c;
 		return GW_POOL_OK;
 	}
 	if (c != NULL) {
-		log_msg(GW_LOG_INFO, NULL, "replacing a broken database connection");
+		if (!fresh)
+			log_msg(GW_LOG_INFO, NULL, "replacing a closed database connection");
 		PQfinish(c);            /* its slot stays reserved for the new one */
 	}
 	c = pool_connect(pool, connect_by != 0 ? connect_by

@@ -23,13 +23,15 @@ struct gw_pool *pool_create(const char *url, unsigned size);
 
 /*
  * Takes a connection: an idle one that still looks alive, else a new one if fewer than
- * size exist, else waits until wait_by (clock_now_us() time). A new connection must be
- * made by connect_by (0: GW_CONNECT_TIMEOUT_S from when it starts). On GW_POOL_OK the caller
- * holds *conn until pool_release(). On GW_POOL_CONNECT_FAILED err holds libpq's message
- * (never the password).
+ * size exist, else waits until wait_by (clock_now_us() time). fresh asks for a new
+ * connection whatever is idle (an idle one is closed to free its slot if need be): the
+ * retry after a connection was found dead, when its idle siblings are likely dead too.
+ * A new connection must be made by connect_by (0: GW_CONNECT_TIMEOUT_S from when it
+ * starts). On GW_POOL_OK the caller holds *conn until pool_release(). On
+ * GW_POOL_CONNECT_FAILED err holds libpq's message (never the password).
  */
 enum gw_pool_status pool_acquire(struct gw_pool *pool, int64_t wait_by, int64_t connect_by,
-                                 PGconn **conn, char *err, size_t errlen);
+                                 bool fresh, PGconn **conn, char *err, size_t errlen);
 
 /* Gives a connection back. reusable false closes it (its slot is free for a new one). */
 void pool_release(struct gw_pool *pool, PGconn *conn, bool reusable);

@@ -28,24 +28,33 @@ query_lost(PGconn *conn, struct gw_qresult *out, const char *what)
 	return out->status;
 }
 
-/* Sends everything buffered, reading meanwhile so the server never blocks on us. */
+/* Sends everything buffered, reading meanwhile so the server never blocks on us.
+ * *timed_out tells a missed deadline from a failed send. */
 static enum gw_qstatus
-query_flush(PGconn *conn, int64_t deadline, struct gw_qresult *out)
+query_flush(PGconn *conn, int64_t deadline, struct gw_qresult *out, bool *timed_out)
 {
 	int rc;
 
+	*timed_out = false;
 	while ((rc = PQflush(conn)) == 1) {
 		enum gw_wait w = pgwait_socket(PQsocket(conn), POLLIN | POLLOUT, deadline);
 
-		if (w == GW_WAIT_TIMEOUT)
+		if (w == GW_WAIT_TIMEOUT) {
+			*timed_out = true;
 			return query_lost(conn, out, "timed out sending");
+		}
 		if (w == GW_WAIT_ERROR || !PQconsumeInput(conn))
 			return query_lost(conn, out, "send failed");
 	}
 	return rc == 0 ? GW_Q_ROW : query_lost(conn, out, "send failed");
 }
 
-/* The next result (NULL between statements), waiting for input until deadline. */
+/*
+ * The next result (NULL at the end of a statement's results), waiting for input until
+ * deadline. When the connection fails, libpq still hands out what it read before (a
+ * server's parting error, with its SQLSTATE, comes before the end-of-file): such a result
+ * is returned; a failure with nothing left to return marks out unavailable.
+ */
 static enum gw_qstatus
 query_next(PGconn *conn, int64_t deadline, PGresult **res, struct gw_qresult *out)
 {
@@ -55,26 +64,28 @@ query_next(PGconn *conn, int64_t deadline, PGresult **res, struct gw_qresult *ou
 
 		if (w == GW_WAIT_TIMEOUT)
 			return query_lost(conn, out, "timed out waiting for the database");
-		if (w == GW_WAIT_ERROR || !PQconsumeInput(conn))
+		if (w == GW_WAIT_ERROR)
 			return query_lost(conn, out, "receive failed");
+		if (!PQconsumeInput(conn))
+			break;              /* lost: PQgetResult returns what was read, or the error */
 	}
 	*res = PQgetResult(conn);
-	if (PQstatus(conn) != CONNECTION_OK) {
-		PQclear(*res);
-		*res = NULL;
+	if (*res == NULL && PQstatus(conn) != CONNECTION_OK)
 		return query_lost(conn, out, "connection lost");
-	}
 	return GW_Q_ROW;
 }
 
-/* Takes an error result as the request's outcome (keeps the first one only). */
+/* Takes an error result as the request's outcome. The first error is the cause and later
+ * ones are dropped; a row read before it is void (the transaction did not commit, or its
+ * outcome is unknown), so the error replaces it. */
 static void
 query_keep_error(PGresult *res, struct gw_qresult *out)
 {
-	if (out->res != NULL) {
+	if (out->status == GW_Q_SQL_ERROR) {
 		PQclear(res);
 		return;
 	}
+	PQclear(out->res);
 	out->res = res;
 	out->status = GW_Q_SQL_ERROR;
 	out->sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -82,77 +93,123 @@ query_keep_error(PGresult *res, struct gw_qresult *out)
 	out->detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 }
 
-/* Reads one statement's results: its result, then the NULL that ends it. Keeps the api row
- * when keep_row, else clears a successful result. */
-static enum gw_qstatus
-query_read_statement(PGconn *conn, int64_t deadline, bool keep_row, struct gw_qresult *out)
+/*
+ * Whether a server error ended the session on the server's own initiative while it was
+ * idle or had not yet finished the statement at hand: 57P01 "terminating connection due
+ * to administrator command" (pg_terminate_backend, a fast shutdown, a Neon compute
+ * suspending) or 57P05 (idle_session_timeout). The server queues its results in order, so
+ * such an error read before the context statement's result proves that statement, and so
+ * the call after it, never completed. Other errors prove nothing of the kind: a pooler's
+ * "server conn crashed?" (08P01) may come after the server committed and died.
+ */
+static bool
+query_parting_error(const char *sqlstate)
 {
-	PGresult *res;
-
-	if (query_next(conn, deadline, &res, out) != GW_Q_ROW)
-		return out->status;
-	switch (PQresultStatus(res)) {
-	case PGRES_TUPLES_OK:
-		if (keep_row && out->res == NULL)
-			out->res = res;
-		else
-			PQclear(res);
-		break;
-	case PGRES_FATAL_ERROR:
-		query_keep_error(res, out);
-		break;
-	case PGRES_PIPELINE_ABORTED:    /* an earlier statement failed */
-		PQclear(res);
-		break;
-	default:
-		snprintf(out->why, sizeof out->why, "unexpected result status %s",
-		         PQresStatus(PQresultStatus(res)));
-		PQclear(res);
-		out->status = GW_Q_INTERNAL;
-		return out->status;
-	}
-	if (query_next(conn, deadline, &res, out) != GW_Q_ROW)
-		return out->status;
-	if (res != NULL) {
-		PQclear(res);
-		snprintf(out->why, sizeof out->why, "more than one result for a statement");
-		out->status = GW_Q_INTERNAL;
-	}
-	return out->status;
+	return sqlstate != NULL && (strcmp(sqlstate, "57P01") == 0 || strcmp(sqlstate, "57P05") == 0);
 }
 
-/* The pipeline itself: both statements, one Sync, one flush, then read back. */
+/*
+ * Reads the pipeline's results: the context statement's (one result, then NULL), the
+ * call's (likewise; its row is kept), then the Sync's. *retry_safe is set when the first
+ * thing the server said was a parting error (see query_parting_error): the session ended
+ * before the context statement completed, so the call never ran.
+ */
+static enum gw_qstatus
+query_read(PGconn *conn, int64_t deadline, struct gw_qresult *out, bool *retry_safe)
+{
+	int       stmt = 0;         /* 0: context, 1: the call, 2: the Sync */
+	int       nres = 0;         /* results of the current statement */
+	PGresult *res;
+
+	for (bool first = true;; first = false) {
+		if (query_next(conn, deadline, &res, out) != GW_Q_ROW)
+			return out->status;
+		if (first)
+			*retry_safe = res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR &&
+			              query_parting_error(PQresultErrorField(res, PG_DIAG_SQLSTATE));
+		if (res == NULL) {          /* end of a statement's results */
+			if (stmt < 2 && nres == 1) {
+				stmt++;
+				nres = 0;
+				continue;
+			}
+			if (stmt == 2 && nres == 1 && out->status == GW_Q_SQL_ERROR) {
+				nres = 0;           /* an error at the Sync ends like a statement */
+				continue;
+			}
+			snprintf(out->why, sizeof out->why, "a statement ended with %d results", nres);
+			out->status = GW_Q_INTERNAL;
+			return out->status;
+		}
+		nres++;
+		switch (PQresultStatus(res)) {
+		case PGRES_PIPELINE_SYNC:
+			PQclear(res);
+			if (stmt != 2) {
+				snprintf(out->why, sizeof out->why, "the pipeline sync came early");
+				out->status = GW_Q_INTERNAL;
+			}
+			return out->status;
+		case PGRES_FATAL_ERROR:     /* a statement failed, the commit failed, or lost */
+			query_keep_error(res, out);
+			break;
+		case PGRES_PIPELINE_ABORTED:    /* an earlier statement failed */
+			PQclear(res);
+			break;
+		case PGRES_TUPLES_OK:
+			if (stmt == 1 && nres == 1 && out->status == GW_Q_ROW && out->res == NULL) {
+				out->res = res;
+				break;
+			}
+			if (stmt == 0 && nres == 1) {
+				PQclear(res);
+				break;
+			}
+			/* FALLTHROUGH */
+		default:
+			snprintf(out->why, sizeof out->why, "unexpected result %s for statement %d",
+			         PQresStatus(PQresultStatus(res)), stmt + 1);
+			PQclear(res);
+			out->status = GW_Q_INTERNAL;
+			return out->status;
+		}
+		if (PQstatus(conn) != CONNECTION_OK)   /* a kept error tells why better than libpq */
+			return out->status == GW_Q_SQL_ERROR ? out->status
+			                                     : query_lost(conn, out, "connection lost");
+	}
+}
+
+/*
+ * The pipeline itself: both statements, one Sync, one flush, then read back. *retry_safe
+ * tells whether the call certainly did not run, so that running it again on another
+ * connection cannot do it twice: the Sync was never sent whole (the implicit transaction
+ * commits only at the Sync), or the server's first answer was a parting error.
+ */
 static enum gw_qstatus
 query_pipeline(PGconn *conn, const struct gw_call *call, int64_t deadline,
-               struct gw_qresult *out)
+               struct gw_qresult *out, bool *retry_safe)
 {
 	const char *context[3] = { call->role, call->token != NULL ? call->token : "",
 	                           call->user_id != NULL ? call->user_id : "" };
-	PGresult   *res;
+	bool        timed_out;
 
+	*retry_safe = false;
+	out->status = GW_Q_ROW;
 	if (PQenterPipelineMode(conn) != 1 ||
 	    PQsendQueryParams(conn, context_sql, 3, NULL, context, NULL, NULL, 0) != 1 ||
 	    PQsendQueryParams(conn, call->sql, call->nargs, NULL, call->args, NULL, NULL, 0) != 1 ||
-	    PQpipelineSync(conn) != 1)
-		return query_lost(conn, out, "cannot queue the pipeline");
-	out->round_trips = 1;
-	out->status = GW_Q_ROW;
-	if (query_flush(conn, deadline, out) != GW_Q_ROW ||
-	    query_read_statement(conn, deadline, false, out) == GW_Q_UNAVAILABLE ||
-	    out->status == GW_Q_INTERNAL ||
-	    query_read_statement(conn, deadline, true, out) == GW_Q_UNAVAILABLE ||
-	    out->status == GW_Q_INTERNAL)
-		return out->status;
-	/* the Sync: the implicit transaction is over (committed, or rolled back on error) */
-	if (query_next(conn, deadline, &res, out) != GW_Q_ROW)
-		return out->status;
-	if (PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
-		snprintf(out->why, sizeof out->why, "expected the pipeline sync, got %s",
-		         PQresStatus(PQresultStatus(res)));
-		out->status = GW_Q_INTERNAL;
+	    PQpipelineSync(conn) != 1) {
+		*retry_safe = true;
+		return query_lost(conn, out, "cannot send the pipeline");
 	}
-	PQclear(res);
-	if (out->status != GW_Q_INTERNAL && PQexitPipelineMode(conn) != 1) {
+	out->round_trips++;
+	if (query_flush(conn, deadline, out, &timed_out) != GW_Q_ROW) {
+		*retry_safe = !timed_out;
+		return out->status;
+	}
+	query_read(conn, deadline, out, retry_safe);
+	if ((out->status == GW_Q_ROW || out->status == GW_Q_SQL_ERROR) &&
+	    PQstatus(conn) == CONNECTION_OK && PQexitPipelineMode(conn) != 1) {
 		snprintf(out->why, sizeof out->why, "cannot leave pipeline mode");
 		out->status = GW_Q_INTERNAL;
 	}
@@ -200,16 +257,19 @@ query_outcome(const struct gw_qresult *out)
 	return "internal";
 }
 
-enum gw_qstatus
-query_exec(struct gw_pool *pool, const struct gw_call *call, const struct gw_deadlines *dl,
-           struct gw_qresult *out)
+/* One attempt on one connection; *retry_safe as for query_pipeline. *query_by, when 0, is
+ * set to the default bound counted from the acquisition. */
+static enum gw_qstatus
+query_attempt(struct gw_pool *pool, const struct gw_call *call, const struct gw_deadlines *dl,
+              bool fresh, int64_t *query_by, struct gw_qresult *out, bool *retry_safe)
 {
 	PGconn             *conn;
 	enum gw_pool_status ps;
 	int64_t             t0;
 
-	memset(out, 0, sizeof *out);
-	ps = pool_acquire(pool, dl->acquire_by, dl->connect_by, &conn, out->why, sizeof out->why);
+	*retry_safe = false;
+	ps = pool_acquire(pool, dl->acquire_by, dl->connect_by, fresh, &conn, out->why,
+	                  sizeof out->why);
 	if (ps != GW_POOL_OK) {
 		if (ps == GW_POOL_TIMEOUT)
 			snprintf(out->why, sizeof out->why, "no database connection free in time");
@@ -219,12 +279,17 @@ query_exec(struct gw_pool *pool, const struct gw_call *call, const struct gw_dea
 		return out->status;
 	}
 	t0 = clock_now_us();
-	query_pipeline(conn, call,
-	               dl->query_by != 0 ? dl->query_by : t0 + GW_QUERY_TIMEOUT_S * GW_US_PER_SEC,
-	               out);
-	if (out->status == GW_Q_SQL_ERROR && error_sqlstate_is_connection(out->sqlstate)) {
-		snprintf(out->why, sizeof out->why, "%s: %s", out->sqlstate,
-		         out->message != NULL ? out->message : "");
+	if (*query_by == 0)
+		*query_by = t0 + GW_QUERY_TIMEOUT_S * GW_US_PER_SEC;
+	query_pipeline(conn, call, *query_by, out, retry_safe);
+	if (out->status == GW_Q_SQL_ERROR &&
+	    (error_sqlstate_is_connection(out->sqlstate) || PQstatus(conn) != CONNECTION_OK)) {
+		/* the server's parting error, or an error followed by the loss of the connection */
+		snprintf(out->why, sizeof out->why, "%s%s: %s",
+		         error_sqlstate_is_connection(out->sqlstate) ? "" : "connection lost after ",
+		         out->sqlstate != NULL ? out->sqlstate : "error",
+		         out->message != NULL ? out->message : PQerrorMessage(conn));
+		out->why[strcspn(out->why, "\n")] = '\0';
 		out->status = GW_Q_UNAVAILABLE;
 	} else if (out->status == GW_Q_ROW)
 		query_take_row(out);
@@ -232,6 +297,25 @@ query_exec(struct gw_pool *pool, const struct gw_call *call, const struct gw_dea
 	            query_outcome(out));
 	pool_release(pool, conn, query_conn_reusable(conn, out));
 	return out->status;
+}
+
+enum gw_qstatus
+query_exec(struct gw_pool *pool, const struct gw_call *call, const struct gw_deadlines *dl,
+           struct gw_qresult *out)
+{
+	int64_t query_by = dl->query_by;    /* a retry keeps the first attempt's deadline */
+	bool    retry_safe;
+
+	memset(out, 0, sizeof *out);
+	if (query_attempt(pool, call, dl, false, &query_by, out, &retry_safe) != GW_Q_UNAVAILABLE ||
+	    !retry_safe)
+		return out->status;
+	log_msg(GW_LOG_INFO, call->request_id, "%s: the connection closed before the call ran "
+	        "(%s); running it once more on a new connection", call->function, out->why);
+	query_result_clear(out);
+	out->why[0] = '\0';
+	out->retried = true;
+	return query_attempt(pool, call, dl, true, &query_by, out, &retry_safe);
 }
 
 void

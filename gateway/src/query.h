@@ -49,7 +49,8 @@ struct gw_qresult {
 	const char *sqlstate;
 	const char *message;
 	const char *detail;
-	unsigned    round_trips;   /* 1 when the pipeline was sent, else 0 */
+	unsigned    round_trips;   /* pipelines sent: 0, 1, or 2 when retried */
+	bool        retried;       /* the first connection was found closed: run once more */
 	char        why[256];      /* for UNAVAILABLE / INTERNAL: the cause, for the log only */
 };
 
@@ -57,6 +58,13 @@ struct gw_qresult {
  * Runs call in one transaction on a pooled connection: acquire, pipeline (context
  * statement, API call, one Sync), read, release (a broken connection is closed, its slot
  * reused). Fills out; release it with query_result_clear() whatever the status.
+ *
+ * When the connection turns out to be closed and the call certainly did not run (the
+ * Sync was never sent whole, or the server's first answer was its parting error 57P01 /
+ * 57P05: a backend terminated while idle, Neon suspending its compute), the call runs once
+ * more on a new connection, within the same deadlines; never a third time. A connection
+ * lost after the call may have run (no answer at all, a pooler's error, an error in place
+ * of the Sync) is not retried: the request is unavailable (503) with an unknown outcome.
  */
 enum gw_qstatus query_exec(struct gw_pool *pool, const struct gw_call *call,
                            const struct gw_deadlines *dl, struct gw_qresult *out);

@@ -1,0 +1,111 @@
+/* test_config.c - the environment: defaults, ENVIRONMENT, numbers, messages without values. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "tap.h"
+
+/* The fake environment: NAME=value pairs, NULL-terminated. */
+static const char *const *env;
+
+static const char *
+fake_getenv(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *const *e = env; *e != NULL; e++) {
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	}
+	return NULL;
+}
+
+#define URL "DATABASE_URL=postgresql://todo_gateway:s3cret-pw@127.0.0.1:5432/todo?sslmode=require"
+
+/* Loads vars; returns config_load's result, with the message in err. */
+static int
+load(struct gw_config *cfg, const char *const *vars, char *err, size_t errlen)
+{
+	int rc;
+
+	env = vars;
+	err[0] = '\0';
+	rc = config_load(cfg, fake_getenv, err, errlen);
+	if (rc == 0)
+		config_free(cfg);
+	return rc;
+}
+
+int
+main(void)
+{
+	struct gw_config cfg;
+	char             err[256];
+
+	{
+		static const char *const v[] = { URL, NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), 0, "defaults load");
+		is_int(cfg.environment, GW_ENV_DEVELOPMENT, "ENVIRONMENT defaults to development");
+		is_int(cfg.pool_size, 10, "POOL_SIZE defaults to 10");
+		is_int(cfg.pool_timeout, 30, "POOL_TIMEOUT defaults to 30 s");
+		is_int(cfg.startup_backoff_ms, 1000, "STARTUP_BACKOFF_MS defaults to 1000");
+	}
+	{
+		static const char *const v[] = { URL, "ENVIRONMENT=production", "STARTUP_BACKOFF_MS=50",
+			                         "POOL_SIZE=2", "POOL_TIMEOUT=2", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), 0, "production with short backoff loads");
+		is_int(cfg.environment, GW_ENV_PRODUCTION, "ENVIRONMENT=production");
+		is_int(cfg.startup_backoff_ms, 50, "STARTUP_BACKOFF_MS=50");
+		is_int(cfg.pool_size, 2, "POOL_SIZE=2");
+		is_int(cfg.pool_timeout, 2, "POOL_TIMEOUT=2");
+	}
+	{
+		static const char *const v[] = { URL, "ENVIRONMENT=development", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), 0, "ENVIRONMENT=development loads");
+		is_int(cfg.environment, GW_ENV_DEVELOPMENT, "ENVIRONMENT=development");
+	}
+	{
+		static const char *const v[] = { URL, "ENVIRONMENT=staging", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), -1, "unknown ENVIRONMENT refused");
+		ok(strstr(err, "ENVIRONMENT") != NULL && strstr(err, "production") != NULL,
+		   "unknown ENVIRONMENT: the message names the variable and the choices (%s)", err);
+	}
+	{
+		static const char *const v[] = { URL, "ENVIRONMENT=Production", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), -1, "ENVIRONMENT is case-sensitive");
+	}
+	{
+		static const char *const v[] = { URL, "STARTUP_BACKOFF_MS=0", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), -1, "STARTUP_BACKOFF_MS=0 refused");
+		ok(strstr(err, "STARTUP_BACKOFF_MS") != NULL, "the message names STARTUP_BACKOFF_MS");
+	}
+	{
+		static const char *const v[] = { URL, "STARTUP_BACKOFF_MS=1s", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), -1, "STARTUP_BACKOFF_MS=1s refused");
+	}
+	{
+		static const char *const v[] = { URL, "POOL_SIZE=0", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), -1, "POOL_SIZE=0 refused");
+	}
+	{
+		static const char *const v[] = { NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), -1, "no DATABASE_URL refused");
+		ok(strstr(err, "DATABASE_URL") != NULL, "the message names DATABASE_URL");
+	}
+	{
+		static const char *const v[] = { "DATABASE_URL=postgresql://u:s3cret-pw@h/db?no_such_option=1", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), -1, "unparsable DATABASE_URL refused");
+		ok(strstr(err, "s3cret-pw") == NULL, "its message does not quote the password");
+	}
+	return done_testing();
+}
