@@ -3,6 +3,11 @@
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION todo UPDATE TO '1.1'" to load this file. \quit
 
+-- Every lock the script needs, at once and in the order API calls take them (a session,
+-- then its user, then tasks): taken one by one in another order, they deadlock with
+-- concurrent requests. Requests wait for the migration meanwhile (docs/migrations.md).
+LOCK TABLE todo.sessions, todo.users, todo.tasks IN ACCESS EXCLUSIVE MODE;
+
 -- Adding a nullable column without a default changes only the catalog; each index build
 -- reads the table once under a SHARE lock, which blocks writes (not reads) meanwhile.
 ALTER TABLE todo.users ADD COLUMN legacy_id bigint;

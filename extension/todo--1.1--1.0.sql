@@ -3,6 +3,11 @@
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION todo UPDATE TO '1.0'" to load this file. \quit
 
+-- Every lock the script needs, at once and in the order API calls take them (a session,
+-- then its user, then tasks): taken one by one in another order, they deadlock with
+-- concurrent requests. Requests wait for the migration meanwhile (docs/migrations.md).
+LOCK TABLE todo.sessions, todo.users, todo.tasks IN ACCESS EXCLUSIVE MODE;
+
 -- Dropping the legacy ids loses the trace of imported rows: refuse while there are any,
 -- unless the operator said so (todoctl migrate down --force sets todo_migrate.force).
 DO $$
