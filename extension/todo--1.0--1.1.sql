@@ -8,8 +8,8 @@
 -- concurrent requests. Requests wait for the migration meanwhile (docs/migrations.md).
 LOCK TABLE todo.sessions, todo.users, todo.tasks IN ACCESS EXCLUSIVE MODE;
 
--- Adding a nullable column without a default changes only the catalog; each index build
--- reads the table once under a SHARE lock, which blocks writes (not reads) meanwhile.
+-- Adding a nullable column without a default changes only the catalog; the time goes to
+-- the index builds, each reading the table once.
 ALTER TABLE todo.users ADD COLUMN legacy_id bigint;
 ALTER TABLE todo.tasks ADD COLUMN legacy_id bigint;
 ALTER TABLE todo.sessions ADD COLUMN legacy_id bigint;
