@@ -22,17 +22,3 @@ AS $$
 		'updated_at', todo.rfc3339(u.updated_at))
 $$;
 COMMENT ON FUNCTION todo.user_json(todo.users) IS 'todo: the contract''s User object (never a password or hash)';
-
--- The Task object is written in C (extension/src/task_json.c), some ten times faster than
--- json_build_object, which looks up the type of every value of every row; the function is
--- declared here, not in 10_c_functions.sql, because its argument is a row of todo.tasks.
--- extension/plain/task_json.sql is the same function in SQL, for installs without C.
-CREATE FUNCTION todo.task_json(t todo.tasks)
-RETURNS pg_catalog.json
-LANGUAGE C STABLE STRICT PARALLEL SAFE
-AS 'MODULE_PATHNAME', 'task_json';
-
-COMMENT ON FUNCTION todo.task_json(todo.tasks) IS
-'todo: the contract''s Task object, compact ({"id":"...",...}); columns found by name';
-
-REVOKE EXECUTE ON FUNCTION todo.task_json(todo.tasks) FROM PUBLIC;

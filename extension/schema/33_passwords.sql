@@ -21,13 +21,6 @@ $$;
 COMMENT ON FUNCTION todo.crypt(text, text) IS 'todo: pgcrypto''s crypt()';
 COMMENT ON FUNCTION todo.bcrypt_salt(integer) IS 'todo: pgcrypto''s gen_salt(''bf'', cost)';
 
--- The work factor: setting todo.bcrypt_cost, never below 10.
-CREATE FUNCTION todo.bcrypt_cost()
-RETURNS integer
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT greatest(10, coalesce(nullif(pg_catalog.current_setting('todo.bcrypt_cost', true), '')::integer, 10)) $$;
-COMMENT ON FUNCTION todo.bcrypt_cost() IS 'todo: bcrypt cost from setting todo.bcrypt_cost (at least 10)';
-
 CREATE FUNCTION todo.hash_password(password text)
 RETURNS text
 LANGUAGE sql VOLATILE STRICT PARALLEL SAFE

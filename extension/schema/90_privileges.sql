@@ -1,4 +1,4 @@
-/* extension/schema/90_privileges.sql: ownership, grants and backups (docs/security.md) */
+/* extension/schema/90_privileges.sql: ownership and grants (docs/security.md) */
 
 -- The tables belong to todo_owner, which cannot log in; RLS is forced, so even it sees
 -- only the rows of the user a transaction acts for.
@@ -28,9 +28,3 @@ GRANT EXECUTE ON FUNCTION api.register(jsonb), api.login(jsonb), api.health() TO
 GRANT EXECUTE ON FUNCTION api.logout(), api.me(), api.authorize(), api.health(),
 	api.task_list(jsonb), api.task_create(jsonb), api.task_get(text), api.task_update(text, jsonb),
 	api.task_delete(text), api.task_complete(text, jsonb) TO todo_user;
-
--- pg_dump backs up extension tables' rows only when asked to.
-SELECT pg_catalog.pg_extension_config_dump('todo.users', '');
-SELECT pg_catalog.pg_extension_config_dump('todo.tasks', '');
-SELECT pg_catalog.pg_extension_config_dump('todo.sessions', '');
-SELECT pg_catalog.pg_extension_config_dump('todo.login_attempts', '');

@@ -1,26 +1,40 @@
 -- 01_schema.sql: the extension's objects: schemas, tables, columns, defaults, indexes,
--- row-level security, owners, triggers, types and roles.
+-- row-level security, owners, triggers, types and roles; and for the plain install, what
+-- stands in for the extension (its settings and version tables, no C).
 BEGIN;
 \ir _helpers.psql
-SELECT plan(118);
+SELECT plan(123);
 
 -- extension and schemas
-SELECT has_extension('todo', 'extension todo is installed');
-SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'todo'),
-	(SELECT default_version FROM pg_available_extensions WHERE name = 'todo'), 'extension todo is at its default (newest) version');
+SELECT CASE WHEN pg_temp.plain()
+	THEN ok(to_regclass('todo.schema_version') IS NOT NULL, 'the plain install: no extension todo, its version in todo.schema_version')
+	ELSE has_extension('todo', 'extension todo is installed')
+	END;
+SELECT is(pg_temp.installed_version(), (SELECT default_version FROM pg_available_extensions WHERE name = 'todo'),
+	'todo is at its default (newest) version');
 SELECT has_extension('pgcrypto', 'extension pgcrypto (bcrypt) is installed');
 SELECT has_schema('todo', 'schema todo exists');
 SELECT has_schema('api', 'schema api exists');
-SELECT tables_are('todo', ARRAY['users', 'tasks', 'sessions', 'login_attempts'], 'schema todo holds exactly the four tables');
+SELECT tables_are('todo', ARRAY['users', 'tasks', 'sessions', 'login_attempts']
+		|| CASE WHEN pg_temp.plain() THEN ARRAY['settings', 'schema_version'] ELSE '{}' END::name[],
+	'schema todo holds exactly the four tables (and the plain install''s settings and version)');
 SELECT tables_are('api', ARRAY[]::name[], 'schema api holds no table');
-SELECT is((SELECT count(*)::int FROM pg_depend d
-		WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regclass
-			AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'todo') AND d.deptype = 'e'
-			AND d.objid IN ('todo.users'::regclass, 'todo.tasks'::regclass, 'todo.sessions'::regclass, 'todo.login_attempts'::regclass)),
-	4, 'the four tables belong to the extension');
-SELECT set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'todo'$$,
-	ARRAY['todo.users', 'todo.tasks', 'todo.sessions', 'todo.login_attempts'],
-	'pg_dump backs up the rows of all four tables (extension config tables)');
+SELECT CASE WHEN pg_temp.plain()
+	THEN is((SELECT count(*)::int FROM pg_depend d JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+			WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' AND c.relnamespace IN ('todo'::regnamespace, 'api'::regnamespace)), 0,
+		'the plain install: no table belongs to an extension, so pg_dump backs up the rows of all of them')
+	ELSE is((SELECT count(*)::int FROM pg_depend d
+			WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regclass
+				AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'todo') AND d.deptype = 'e'
+				AND d.objid IN ('todo.users'::regclass, 'todo.tasks'::regclass, 'todo.sessions'::regclass, 'todo.login_attempts'::regclass)),
+		4, 'the four tables belong to the extension')
+	END;
+SELECT CASE WHEN pg_temp.plain()
+	THEN skip('the plain install has no extension whose config tables pg_dump must be told of (previous test)', 1)
+	ELSE set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'todo'$$,
+		ARRAY['todo.users', 'todo.tasks', 'todo.sessions', 'todo.login_attempts'],
+		'pg_dump backs up the rows of all four tables (extension config tables)')
+	END;
 
 -- todo.users
 SELECT columns_are('todo', 'users', ARRAY['id', 'username', 'email', 'password_hash', 'name', 'is_active',
@@ -125,15 +139,29 @@ SELECT has_index('todo', 'sessions', 'sessions_user_idx', 'user_id', 'index on s
 -- row-level security: enabled and forced (so even the owner is filtered) on every table
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM pg_class
 		WHERE relnamespace = 'todo'::regnamespace AND relkind = 'r' AND relrowsecurity),
-	ARRAY['login_attempts', 'sessions', 'tasks', 'users'], 'row-level security is enabled on every table');
+	CASE WHEN pg_temp.plain() THEN ARRAY['login_attempts', 'schema_version', 'sessions', 'settings', 'tasks', 'users']
+		ELSE ARRAY['login_attempts', 'sessions', 'tasks', 'users'] END, 'row-level security is enabled on every table');
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM pg_class
 		WHERE relnamespace = 'todo'::regnamespace AND relkind = 'r' AND relforcerowsecurity),
-	ARRAY['login_attempts', 'sessions', 'tasks', 'users'], 'row-level security is forced on every table (applies to the owner)');
+	CASE WHEN pg_temp.plain() THEN ARRAY['login_attempts', 'schema_version', 'sessions', 'settings', 'tasks', 'users']
+		ELSE ARRAY['login_attempts', 'sessions', 'tasks', 'users'] END, 'row-level security is forced on every table (applies to the owner)');
 SELECT policies_are('todo', 'users', ARRAY['users_self', 'users_login_lookup'], 'todo.users has exactly its two policies');
 SELECT policies_are('todo', 'tasks', ARRAY['tasks_owner'], 'todo.tasks has exactly the owner policy');
 SELECT policies_are('todo', 'sessions', ARRAY['sessions_owner'], 'todo.sessions has exactly the owner policy');
 SELECT policies_are('todo', 'login_attempts', ARRAY['login_attempts_account'], 'todo.login_attempts has exactly the account policy');
 SELECT policy_cmd_is('todo', 'users', 'users_login_lookup', 'SELECT', 'the login lookup policy only lets rows be read');
+SELECT CASE WHEN pg_temp.plain()
+	THEN results_eq($$SELECT format('%s %s %s', policyname, cmd, roles) COLLATE "default" FROM pg_policies WHERE schemaname = 'todo' AND tablename = 'settings' ORDER BY 1$$,
+		ARRAY['settings_read SELECT {todo_owner}', 'settings_update UPDATE {todo_owner}'],
+		'the plain install: todo.settings can be read and its row updated by todo_owner (and its members), no one else')
+	ELSE skip('the extension''s settings are the C library''s superuser-only settings, not a table', 1)
+	END;
+SELECT CASE WHEN pg_temp.plain()
+	THEN results_eq($$SELECT format('%s %s %s', policyname, cmd, roles) COLLATE "default" FROM pg_policies WHERE schemaname = 'todo' AND tablename = 'schema_version'$$,
+		ARRAY['schema_version_owner ALL {todo_owner}'],
+		'the plain install: todo.schema_version is for todo_owner (and its members) alone')
+	ELSE skip('the extension''s version is in pg_extension, not a table', 1)
+	END;
 SELECT is((SELECT count(*)::int FROM pg_policies WHERE schemaname = 'todo' AND permissive = 'RESTRICTIVE'), 0,
 	'no restrictive policy (every policy is permissive, ORed per command)');
 
@@ -142,6 +170,14 @@ SELECT table_owner_is('todo', 'users', 'todo_owner', 'todo.users is owned by tod
 SELECT table_owner_is('todo', 'tasks', 'todo_owner', 'todo.tasks is owned by todo_owner');
 SELECT table_owner_is('todo', 'sessions', 'todo_owner', 'todo.sessions is owned by todo_owner');
 SELECT table_owner_is('todo', 'login_attempts', 'todo_owner', 'todo.login_attempts is owned by todo_owner');
+SELECT CASE WHEN pg_temp.plain()
+	THEN table_owner_is('todo', 'settings', 'todo_owner', 'todo.settings is owned by todo_owner (plain install)')
+	ELSE skip('the extension has no settings table', 1)
+	END;
+SELECT CASE WHEN pg_temp.plain()
+	THEN table_owner_is('todo', 'schema_version', 'todo_owner', 'todo.schema_version is owned by todo_owner (plain install)')
+	ELSE skip('the extension has no version table', 1)
+	END;
 
 -- triggers
 SELECT triggers_are('todo', 'users', ARRAY['users_stamp_updated_at'], 'todo.users has exactly its updated_at trigger');
@@ -163,9 +199,18 @@ SELECT functions_are('api', ARRAY['register', 'login', 'logout', 'me', 'authoriz
 	'task_create', 'task_get', 'task_update', 'task_delete', 'task_complete'], 'schema api has exactly the functions of docs/sql-api.md');
 SELECT is((SELECT count(*)::int FROM pg_proc WHERE pronamespace = 'api'::regnamespace
 		AND prorettype <> 'api.result'::regtype), 0, 'every api function returns api.result');
-SELECT has_function('todo', 'jwt_sign', ARRAY['jsonb'], 'C function todo.jwt_sign(jsonb) exists');
-SELECT has_function('todo', 'jwt_verify', ARRAY['text'], 'C function todo.jwt_verify(text) exists');
-SELECT has_function('todo', 'normalize_tags', ARRAY['text[]'], 'C function todo.normalize_tags(text[]) exists');
+SELECT has_function('todo', 'jwt_sign', ARRAY['jsonb'], 'todo.jwt_sign(jsonb) exists');
+SELECT has_function('todo', 'jwt_verify', ARRAY['text'], 'todo.jwt_verify(text) exists');
+SELECT has_function('todo', 'normalize_tags', ARRAY['text[]'], 'todo.normalize_tags(text[]) exists');
+SELECT CASE WHEN pg_temp.plain()
+	THEN is((SELECT array_agg(DISTINCT l.lanname::text ORDER BY l.lanname::text) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+			WHERE p.pronamespace IN ('todo'::regnamespace, 'api'::regnamespace)),
+		ARRAY['plpgsql', 'sql'], 'the plain install: every function in todo and api is SQL or PL/pgSQL, none C')
+	ELSE is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
+			WHERE p.pronamespace IN ('todo'::regnamespace, 'api'::regnamespace) AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')),
+		ARRAY['todo.jwt_sign(jsonb)', 'todo.jwt_verify(text)', 'todo.normalize_tags(text[])', 'todo.task_json(todo.tasks)'],
+		'the extension: todo.jwt_sign, jwt_verify, normalize_tags and task_json are written in C, nothing else')
+	END;
 
 -- roles
 SELECT has_role('todo_owner', 'role todo_owner exists');
@@ -182,7 +227,8 @@ SELECT is((SELECT array_agg(rolname::text ORDER BY rolname) FROM pg_roles
 	ARRAY['todo_anon', 'todo_owner', 'todo_user'], 'todo_owner, todo_anon and todo_user cannot log in');
 SELECT is((SELECT rolinherit FROM pg_roles WHERE rolname = 'todo_gateway'), false,
 	'todo_gateway is NOINHERIT: it has no privilege until it switches role');
-SELECT matches(pg_read_file((SELECT setting FROM pg_config WHERE name = 'SHAREDIR') || '/extension/todo--' || (SELECT extversion FROM pg_extension WHERE extname = 'todo') || '.sql'),
+SELECT matches(pg_read_file((SELECT setting FROM pg_config WHERE name = 'SHAREDIR') || CASE WHEN pg_temp.plain()
+		THEN '/todo-plain/todo-plain--' ELSE '/extension/todo--' END || pg_temp.installed_version() || '.sql'),
 	'CREATE ROLE todo_gateway NOLOGIN NOINHERIT',
 	'the install script creates todo_gateway NOLOGIN (deployment enables login) and NOINHERIT');
 SELECT is((SELECT array_agg(r.rolname::text ORDER BY r.rolname) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid

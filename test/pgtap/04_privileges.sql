@@ -1,12 +1,14 @@
 -- 04_privileges.sql: what the request roles may touch (only their API functions), how the
--- SECURITY DEFINER functions are pinned, and that the JWT secret stays hidden.
+-- SECURITY DEFINER functions are pinned, and that the JWT secret stays hidden: a setting
+-- of the C library, or in the plain install a row of todo.settings.
 BEGIN;
 \ir _helpers.psql
 SELECT plan(73);
 
 -- the tables: no privilege at all for the request roles and the gateway
 SELECT is((SELECT count(*)::int FROM unnest(ARRAY['todo_anon', 'todo_user', 'todo_gateway']) r,
-		unnest(ARRAY['todo.users', 'todo.tasks', 'todo.sessions', 'todo.login_attempts']) t
+		unnest(ARRAY['todo.users', 'todo.tasks', 'todo.sessions', 'todo.login_attempts']
+			|| CASE WHEN pg_temp.plain() THEN ARRAY['todo.settings', 'todo.schema_version'] ELSE '{}' END) t
 		WHERE has_table_privilege(r, t, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')), 0,
 	'todo_anon, todo_user and todo_gateway hold no privilege on any todo table');
 SELECT ok(NOT has_schema_privilege('todo_anon', 'todo', 'USAGE') AND NOT has_schema_privilege('todo_user', 'todo', 'USAGE')
@@ -93,45 +95,117 @@ RESET ROLE;
 -- superuser, so RLS applies), each with a pinned search_path
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
 		WHERE p.prosecdef AND p.pronamespace IN ('api'::regnamespace, 'todo'::regnamespace)),
-	ARRAY['api.authorize()', 'api.login(jsonb)', 'api.logout()', 'api.me()', 'api.register(jsonb)', 'api.task_complete(text,jsonb)',
+	ARRAY['api.authorize()'] || CASE WHEN pg_temp.plain() THEN ARRAY['api.health()'] ELSE '{}' END
+		|| ARRAY['api.login(jsonb)', 'api.logout()', 'api.me()', 'api.register(jsonb)', 'api.task_complete(text,jsonb)',
 		'api.task_create(jsonb)', 'api.task_delete(text)', 'api.task_get(text)', 'api.task_list(jsonb)', 'api.task_update(text,jsonb)'],
-	'the SECURITY DEFINER functions are exactly the API functions but health');
+	'the SECURITY DEFINER functions are exactly the API functions but health (but for the plain install''s health too)');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
-		JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
-			AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'todo')
-		WHERE p.prosecdef AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)),
-	NULL, 'every SECURITY DEFINER function of the extension pins search_path = pg_catalog, pg_temp');
+		WHERE p.pronamespace IN ('api'::regnamespace, 'todo'::regnamespace)
+			AND p.prosecdef AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)),
+	NULL, 'every SECURITY DEFINER function in api and todo pins search_path = pg_catalog, pg_temp');
 SELECT is((SELECT array_agg(DISTINCT pg_get_userbyid(proowner)::text) FROM pg_proc WHERE prosecdef AND pronamespace = 'api'::regnamespace),
 	ARRAY['todo_owner'], 'every SECURITY DEFINER function is owned by todo_owner');
-SELECT isnt_definer('api', 'health', ARRAY[]::name[], 'api.health runs with its caller''s rights');
+SELECT CASE WHEN pg_temp.plain()
+	THEN is_definer('api', 'health', ARRAY[]::name[], 'the plain install''s api.health runs as todo_owner (its version table is private)')
+	ELSE isnt_definer('api', 'health', ARRAY[]::name[], 'api.health runs with its caller''s rights')
+	END;
 SELECT is((SELECT count(*)::int FROM pg_proc WHERE prosecdef AND pronamespace NOT IN ('api'::regnamespace, 'pg_catalog'::regnamespace, 'information_schema'::regnamespace)
 		AND pronamespace <> 'public'::regnamespace), 0, 'no other schema holds a SECURITY DEFINER function');
 
--- the JWT secret and the token settings: hidden from and fixed for everyone but superusers
-SELECT cmp_ok(length(current_setting('todo.jwt_secret')), '>=', 32, 'the cluster has a JWT secret of at least 32 bytes (superuser view)');
+-- The JWT secret and the token settings: hidden from and fixed for everyone but superusers.
+-- The extension's are settings of its C library that only a superuser may read or SET. The
+-- plain install's are the row of todo.settings, which only todo_owner may read: a todo.*
+-- setting there is one that no library defines, which anyone may SET and nothing reads, as
+-- checked with tokens below (one signed with a key a request could SET, one expired a
+-- minute ago).
+SELECT cmp_ok(length(pg_temp.jwt_secret()), '>=', 32, 'the JWT secret is at least 32 bytes long (superuser view)');
+SELECT pg_temp.b64url(convert_to('{"alg":"HS256","typ":"JWT"}', 'UTF8')) || '.'
+	|| pg_temp.b64url(convert_to('{"sub":"' || gen_random_uuid() || '","jti":"x","exp":' || floor(extract(epoch FROM now())) + 60 || '}', 'UTF8'))
+	AS unsigned \gset
+SELECT :'unsigned' || '.' || pg_temp.b64url(public.hmac(:'unsigned', 'abcdefghijklmnopqrstuvwxyz0123456789', 'sha256')) AS forged,
+	todo.jwt_sign(jsonb_build_object('sub', gen_random_uuid(), 'jti', 'x', 'exp', floor(extract(epoch FROM now())) - 60)) AS expired,
+	pg_temp.make_user('regress_priv', 'regress_priv@example.com') AS priv_user \gset
+-- (the plain install: what a request may SET, and nothing reads)
+CREATE FUNCTION pg_temp.set_todo_settings() RETURNS void LANGUAGE sql AS $$
+	SELECT set_config('todo.jwt_secret', 'abcdefghijklmnopqrstuvwxyz0123456789', true), set_config('todo.jwt_leeway', '300', true),
+		set_config('todo.jwt_lifetime', '2592000', true), set_config('todo.bcrypt_cost', '15', true);
+$$;
 SELECT pg_temp.req('todo_user');
-SELECT throws_ok($$SELECT current_setting('todo.jwt_secret')$$, '42501', NULL, 'todo_user cannot read todo.jwt_secret');
-SELECT throws_ok($$SELECT current_setting('todo.jwt_secret', true)$$, '42501', NULL,
-	'todo_user cannot read todo.jwt_secret with missing_ok either');
-SELECT throws_ok('SHOW todo.jwt_secret', '42501', NULL, 'todo_user cannot SHOW todo.jwt_secret');
-SELECT is_empty($$SELECT * FROM pg_settings WHERE name = 'todo.jwt_secret'$$, 'todo_user does not see todo.jwt_secret in pg_settings');
-SELECT throws_ok($$SET todo.jwt_secret = 'abcdefghijklmnopqrstuvwxyz0123456789'$$, '42501', NULL,
-	'todo_user cannot set todo.jwt_secret (forging tokens with a known key)');
-SELECT throws_ok($$SELECT set_config('todo.jwt_secret', 'abcdefghijklmnopqrstuvwxyz0123456789', true)$$, '42501', NULL,
-	'todo_user cannot set_config todo.jwt_secret');
-SELECT throws_ok('SET todo.jwt_lifetime = 2592000', '42501', NULL, 'todo_user cannot lengthen token lifetimes');
-SELECT throws_ok('SET todo.jwt_leeway = 300', '42501', NULL, 'todo_user cannot widen the clock leeway');
-SELECT throws_ok('SET todo.bcrypt_cost = 15', '42501', NULL, 'todo_user cannot change the bcrypt cost');
+SELECT CASE WHEN pg_temp.plain()
+	THEN throws_ok('SELECT jwt_secret FROM todo.settings', '42501', NULL, 'todo_user cannot read the secret in todo.settings')
+	ELSE throws_ok($$SELECT current_setting('todo.jwt_secret')$$, '42501', NULL, 'todo_user cannot read todo.jwt_secret')
+	END;
+SELECT CASE WHEN pg_temp.plain()
+	THEN throws_ok('SELECT todo.jwt_key(NULL)', '42501', NULL, 'todo_user cannot call todo.jwt_key (which returns the secret) either')
+	ELSE throws_ok($$SELECT current_setting('todo.jwt_secret', true)$$, '42501', NULL,
+		'todo_user cannot read todo.jwt_secret with missing_ok either')
+	END;
+SELECT CASE WHEN pg_temp.plain()
+	THEN is(current_setting('todo.jwt_secret', true), NULL, 'todo_user finds no secret in a setting todo.jwt_secret')
+	ELSE throws_ok('SHOW todo.jwt_secret', '42501', NULL, 'todo_user cannot SHOW todo.jwt_secret')
+	END;
+SELECT CASE WHEN pg_temp.plain()
+	THEN is_empty($$SELECT * FROM pg_settings WHERE name LIKE 'todo.%'$$, 'todo_user sees no todo.* setting in pg_settings: none is defined')
+	ELSE is_empty($$SELECT * FROM pg_settings WHERE name = 'todo.jwt_secret'$$, 'todo_user does not see todo.jwt_secret in pg_settings')
+	END;
+SELECT CASE WHEN pg_temp.plain()
+	THEN throws_ok($$UPDATE todo.settings SET jwt_secret = 'abcdefghijklmnopqrstuvwxyz0123456789'$$, '42501', NULL,
+		'todo_user cannot change the secret in todo.settings (forging tokens with a known key)')
+	ELSE throws_ok($$SET todo.jwt_secret = 'abcdefghijklmnopqrstuvwxyz0123456789'$$, '42501', NULL,
+		'todo_user cannot set todo.jwt_secret (forging tokens with a known key)')
+	END;
+SELECT CASE WHEN pg_temp.plain() THEN pg_temp.set_todo_settings() END;
+SELECT pg_temp.req('todo_user', :'forged');
+SELECT CASE WHEN pg_temp.plain()
+	THEN throws_ok('SELECT * FROM api.authorize()', 'TD401', 'invalid token signature',
+		'a token signed with a todo.jwt_secret that todo_user SET is refused')
+	ELSE throws_ok($$SELECT set_config('todo.jwt_secret', 'abcdefghijklmnopqrstuvwxyz0123456789', true)$$, '42501', NULL,
+		'todo_user cannot set_config todo.jwt_secret')
+	END;
+SELECT CASE WHEN pg_temp.plain()
+	THEN is((SELECT (pg_temp.jwt_part(pg_temp.token_for('regress_priv'), 2) ->> 'exp')::bigint - floor(extract(epoch FROM now()))::bigint),
+		3600::bigint, 'tokens still live an hour after todo_user SET todo.jwt_lifetime')
+	ELSE throws_ok('SET todo.jwt_lifetime = 2592000', '42501', NULL, 'todo_user cannot lengthen token lifetimes')
+	END;
+SELECT pg_temp.req('todo_user', :'expired');
+SELECT CASE WHEN pg_temp.plain()
+	THEN throws_ok('SELECT * FROM api.authorize()', 'TD401', 'token has expired',
+		'a token expired a minute ago is refused after todo_user SET todo.jwt_leeway')
+	ELSE throws_ok('SET todo.jwt_leeway = 300', '42501', NULL, 'todo_user cannot widen the clock leeway')
+	END;
+SELECT pg_temp.req('todo_user');
+SELECT CASE WHEN pg_temp.plain()
+	THEN throws_ok($$UPDATE todo.settings SET bcrypt_cost = 15, jwt_leeway = 300, jwt_lifetime = 2592000$$, '42501', NULL,
+		'todo_user cannot change the bcrypt cost, the leeway or the lifetime in todo.settings')
+	ELSE throws_ok('SET todo.bcrypt_cost = 15', '42501', NULL, 'todo_user cannot change the bcrypt cost')
+	END;
 SELECT pg_temp.req('todo_anon');
-SELECT throws_ok($$SELECT current_setting('todo.jwt_secret', true)$$, '42501', NULL, 'todo_anon cannot read todo.jwt_secret');
-SELECT throws_ok($$SET todo.jwt_secret = 'abcdefghijklmnopqrstuvwxyz0123456789'$$, '42501', NULL, 'todo_anon cannot set todo.jwt_secret');
+SELECT CASE WHEN pg_temp.plain()
+	THEN throws_ok('SELECT jwt_secret FROM todo.settings', '42501', NULL, 'todo_anon cannot read the secret in todo.settings')
+	ELSE throws_ok($$SELECT current_setting('todo.jwt_secret', true)$$, '42501', NULL, 'todo_anon cannot read todo.jwt_secret')
+	END;
+SELECT CASE WHEN pg_temp.plain()
+	THEN throws_ok($$UPDATE todo.settings SET jwt_secret = 'abcdefghijklmnopqrstuvwxyz0123456789'$$, '42501', NULL,
+		'todo_anon cannot change the secret in todo.settings')
+	ELSE throws_ok($$SET todo.jwt_secret = 'abcdefghijklmnopqrstuvwxyz0123456789'$$, '42501', NULL, 'todo_anon cannot set todo.jwt_secret')
+	END;
 SELECT pg_temp.req('todo_owner');
-SELECT throws_ok($$SELECT current_setting('todo.jwt_secret', true)$$, '42501', NULL,
-	'todo_owner (the API functions'' role) cannot read todo.jwt_secret');
+SELECT CASE WHEN pg_temp.plain()
+	THEN is((SELECT array_agg(DISTINCT r::text ORDER BY r::text) FROM (
+			SELECT a.grantee::regrole AS r FROM pg_class c, aclexplode(c.relacl) a
+			WHERE c.relnamespace = 'todo'::regnamespace AND c.relname = 'settings'
+			UNION ALL SELECT unnest(roles)::regrole FROM pg_policies WHERE schemaname = 'todo' AND tablename = 'settings') x),
+		ARRAY['todo_owner'], 'todo_owner (the API functions'' role) is the only role granted todo.settings or named by its policies')
+	ELSE throws_ok($$SELECT current_setting('todo.jwt_secret', true)$$, '42501', NULL,
+		'todo_owner (the API functions'' role) cannot read todo.jwt_secret')
+	END;
 RESET ROLE;
 CREATE ROLE regress_gateway_login LOGIN IN ROLE todo_anon, todo_user NOINHERIT;
 SET LOCAL ROLE regress_gateway_login;
-SELECT throws_ok($$SELECT current_setting('todo.jwt_secret', true)$$, '42501', NULL, 'a gateway-like login role cannot read todo.jwt_secret');
+SELECT CASE WHEN pg_temp.plain()
+	THEN throws_ok('SELECT jwt_secret FROM todo.settings', '42501', NULL, 'a gateway-like login role cannot read todo.settings')
+	ELSE throws_ok($$SELECT current_setting('todo.jwt_secret', true)$$, '42501', NULL, 'a gateway-like login role cannot read todo.jwt_secret')
+	END;
 SELECT throws_ok($$SELECT * FROM api.health()$$, '42501', NULL, 'a NOINHERIT gateway-like role must switch role before calling the API');
 RESET ROLE;
 

@@ -40,8 +40,8 @@ SELECT is((:'reg'::json ->> 'expires_at')::timestamptz, to_timestamp((pg_temp.jw
 -- what register stored (superuser view)
 RESET ROLE;
 SELECT is(split_part(:'token', '.', 3),
-	pg_temp.b64url(public.hmac(split_part(:'token', '.', 1) || '.' || split_part(:'token', '.', 2), current_setting('todo.jwt_secret'), 'sha256')),
-	'register: the signature is HMAC-SHA256 of header.payload under todo.jwt_secret');
+	pg_temp.b64url(public.hmac(split_part(:'token', '.', 1) || '.' || split_part(:'token', '.', 2), pg_temp.jwt_secret(), 'sha256')),
+	'register: the signature is HMAC-SHA256 of header.payload under the JWT secret');
 SELECT is((SELECT count(*)::int FROM todo.sessions WHERE user_id = :'alice' AND NOT revoked
 		AND token_jti = pg_temp.jwt_part(:'token', 2) ->> 'jti' AND expires_at = (:'reg'::json ->> 'expires_at')::timestamptz), 1,
 	'register: opens one live session whose jti and expiry are the token''s');

@@ -24,7 +24,7 @@ SELECT pg_temp.make_user('alice', 'alice@example.com') AS alice, pg_temp.make_us
 SELECT pg_temp.token_for('alice') AS tok_a1, pg_temp.token_for('alice') AS tok_a2, pg_temp.token_for('alice') AS tok_a3,
 	pg_temp.token_for('bob') AS tok_b, pg_temp.token_for('carol') AS tok_c \gset
 SELECT pg_temp.jwt_part(:'tok_a3', 2) ->> 'jti' AS jti_a3, floor(extract(epoch FROM now()))::bigint AS now_epoch,
-	current_setting('todo.jwt_secret') AS secret \gset
+	pg_temp.jwt_secret() AS secret \gset
 -- tokens a superuser can make with the real key (the request roles cannot: see 04_privileges.sql)
 SELECT todo.jwt_sign(jsonb_build_object('sub', :'alice', 'jti', :'jti_a3', 'iat', :now_epoch, 'exp', :now_epoch + 600)) AS forged_ok,
 	todo.jwt_sign(jsonb_build_object('sub', :'alice', 'jti', :'jti_a3', 'iat', :now_epoch - 7200, 'exp', :now_epoch - 3600)) AS expired,

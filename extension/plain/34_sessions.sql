@@ -1,0 +1,34 @@
+/* extension/plain/34_sessions.sql: issuing tokens (a session and its JWT), in the plain install */
+
+-- The same function as extension/schema/34_sessions.sql, but for where the token's issuer
+-- and audience come from: todo.settings (06_settings.sql), not the C library's settings.
+
+-- Opens a session for u (the transaction must act for u) and returns the contract's
+-- register/login body: {"user", "access_token", "token_type", "expires_at"}.
+CREATE FUNCTION todo.start_session(u todo.users)
+RETURNS json
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	issued_at bigint := floor(extract(epoch FROM now()));
+	expires_at bigint := issued_at + todo.token_lifetime();
+	jti text := gen_random_uuid()::text;
+	claims jsonb;
+BEGIN
+	INSERT INTO todo.sessions (user_id, token_jti, expires_at)
+	VALUES (u.id, jti, to_timestamp(expires_at));
+
+	-- iss and aud only when set (jsonb_strip_nulls drops the others)
+	claims := jsonb_build_object('sub', u.id, 'jti', jti, 'iat', issued_at, 'exp', expires_at)
+		|| (SELECT jsonb_strip_nulls(jsonb_build_object('iss', nullif(s.jwt_issuer, ''), 'aud', nullif(s.jwt_audience, '')))
+			FROM todo.settings s);
+
+	RETURN json_build_object(
+		'user', todo.user_json(u),
+		'access_token', todo.jwt_sign(claims),
+		'token_type', 'bearer',
+		'expires_at', todo.rfc3339(to_timestamp(expires_at)));
+END
+$$;
+COMMENT ON FUNCTION todo.start_session(todo.users) IS 'todo: open a session and issue its token';

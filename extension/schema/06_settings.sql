@@ -1,0 +1,20 @@
+/* extension/schema/06_settings.sql: the todo.* settings that SQL reads */
+
+-- The settings are defined by the C library (src/guc.c) as PGC_SUSET: only a superuser may
+-- set them (postgresql.conf), so a request cannot change them for itself. todo.jwt_secret,
+-- todo.jwt_leeway and the issuer and audience checks are read by the C functions of
+-- 10_c_functions.sql; todo.jwt_issuer and todo.jwt_audience also by todo.start_session.
+
+-- The work factor: setting todo.bcrypt_cost, never below 10.
+CREATE FUNCTION todo.bcrypt_cost()
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT greatest(10, coalesce(nullif(pg_catalog.current_setting('todo.bcrypt_cost', true), '')::integer, 10)) $$;
+COMMENT ON FUNCTION todo.bcrypt_cost() IS 'todo: bcrypt cost from setting todo.bcrypt_cost (at least 10)';
+
+-- Seconds a token lives: setting todo.jwt_lifetime (default one hour).
+CREATE FUNCTION todo.token_lifetime()
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT coalesce(nullif(pg_catalog.current_setting('todo.jwt_lifetime', true), '')::integer, 3600) $$;
+COMMENT ON FUNCTION todo.token_lifetime() IS 'todo: token lifetime in seconds (setting todo.jwt_lifetime)';
