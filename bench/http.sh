@@ -1,85 +1,279 @@
 #!/usr/bin/env bash
-# bench/http.sh DBNAME: requests per second through the gateway (wrk) next to the same SQL
-# sent straight to PostgreSQL (pgbench, pipelined like the gateway), to show the HTTP cost.
+# bench/http.sh DBNAME: the HTTP figures of issue 3 (docs/benchmarks.md). For each request,
+# wrk against the gateway and pgbench sending the very transaction the gateway sends for it
+# (docs/sql-api.md: context statement + API call, pipelined, one Sync, bind parameters),
+# alternated (wrk, pgbench, pgbench, wrk, ...) so that drift in the machine's load hits
+# both alike; pgbench is the ceiling. Prints one line per run, then the table.
 #
 # Expects the environment of test/cluster.sh (PGHOST, PGPORT, GATEWAY_PASSWORD) and a
-# database DBNAME with the extension installed (bench/run.sh provides both). Starts the
-# gateway on a free port and stops it on exit. BENCH_SECONDS (5), BENCH_CONNECTIONS (10).
+# database DBNAME with the extension installed; bench/run.sh (`make bench`) provides both.
+# Loopback only. Starts the gateway as `make run` does (POOL_SIZE, LOG_LEVEL, ... from the
+# environment, defaults otherwise; the access log goes to /dev/null) and stops it on exit.
+#
+#   BENCH_SECONDS      length of each measured run (10)
+#   BENCH_WARMUP       unmeasured wrk and pgbench run before each request's first (2)
+#   BENCH_ROUNDS       wrk/pgbench pairs per request (2)
+#   BENCH_CONNECTIONS  wrk connections and pgbench clients (50)
+#   BENCH_ONLY         requests to run, among: health list create (all)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . test/lib.sh
 
 db=${1:?usage: bench/http.sh DBNAME}
-secs=${BENCH_SECONDS:-5}
-conns=${BENCH_CONNECTIONS:-10}
+secs=${BENCH_SECONDS:-10}
+warm=${BENCH_WARMUP:-2}
+rounds=${BENCH_ROUNDS:-2}
+conns=${BENCH_CONNECTIONS:-50}
+only=${BENCH_ONLY:-health list create}
+for tool in wrk pgbench curl jq; do
+	command -v "$tool" >/dev/null || { echo "bench/http.sh: $tool is not installed" >&2; exit 1; }
+done
+: "${PGPORT:?bench/http.sh: no cluster environment (run it through bench/run.sh)}"
+
 tmp=$(mktemp -d)
 port=$(free_port)
 base="http://127.0.0.1:$port"
 gateway_pid=
+sampler_pid=
 cleanup() {
-	if [ -n "$gateway_pid" ]; then kill -TERM "$gateway_pid" 2>/dev/null; wait "$gateway_pid" || true; fi
+	if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null || true; fi
+	if [ -n "$gateway_pid" ]; then
+		kill -TERM "$gateway_pid" 2>/dev/null || true
+		wait "$gateway_pid" 2>/dev/null || true
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 make -s -C gateway all >/dev/null
-DATABASE_URL=$(database_url "$db") PORT=$port POOL_SIZE=$conns LOG_LEVEL=warn \
-	gateway/todo-gateway >/dev/null 2>"$tmp/gateway.err" &
+DATABASE_URL=$(database_url "$db") PORT=$port setsid gateway/todo-gateway >/dev/null 2>"$tmp/gateway.err" &
 gateway_pid=$!
 wait_http "$base/api/v1/health" 30 || { cat "$tmp/gateway.err" >&2; exit 1; }
 
-# one user with 100 tasks
-name="bench$RANDOM$RANDOM"
-reg=$(curl -sf -X POST "$base/api/auth/register" -H 'Content-Type: application/json' \
-	-d "{\"username\":\"$name\",\"email\":\"$name@example.com\",\"password\":\"bench-password\"}")
-token=$(jq -r .data.access_token <<<"$reg")
-uid=$(jq -r .data.user.id <<<"$reg")
-for i in $(seq 1 100); do
-	tid=$(curl -sf -X POST "$base/api/$uid/tasks" -H "Authorization: Bearer $token" \
+# register NAME: prints "user_id token"
+register() {
+	local name="bench_$1_$RANDOM$RANDOM" reg
+	reg=$(curl -sf --max-time 10 -X POST "$base/api/auth/register" -H 'Content-Type: application/json' \
+		-d "{\"username\":\"$name\",\"email\":\"$name@example.com\",\"password\":\"bench-password\"}")
+	jq -r '.data.user.id + " " + .data.access_token' <<<"$reg"
+}
+# the list user has 20 tasks; the create user gets the POSTs of both tools
+read -r list_uid list_token < <(register list)
+read -r create_uid create_token < <(register create)
+for i in $(seq 1 20); do
+	curl -sf --max-time 10 -o /dev/null -X POST "$base/api/$list_uid/tasks" -H "Authorization: Bearer $list_token" \
 		-H 'Content-Type: application/json' \
-		-d "{\"title\":\"task $i\",\"tags\":[\"t$((i % 5))\"],\"priority\":\"high\"}" | jq -r .data.id)
+		-d "{\"title\":\"task $i\",\"description\":\"description of task $i\",\"priority\":\"high\",\"tags\":[\"t$((i % 5))\",\"work\"],\"due_date\":\"2030-01-$(printf %02d "$i")T10:00:00Z\"}"
 done
+[ "$(curl -sf --max-time 10 "$base/api/$list_uid/tasks" -H "Authorization: Bearer $list_token" | jq '.data | length')" = 20 ] ||
+	{ echo "bench/http.sh: the list user does not have 20 tasks" >&2; exit 1; }
+export BENCH_TASK_BODY='{"title":"bench-task","description":"created by bench/http.sh","priority":"high","tags":["bench","work"]}'
 
-http() { # label path [wrk args]: prints "label  N req/s  p50 p99"
-	local label=$1 path=$2
-	shift 2
-	wrk -t2 -c"$conns" -d"${secs}s" --latency "$@" "$base$path" >"$tmp/wrk" 2>&1
-	printf '  %-34s %8s req/s   p50 %-8s p99 %s\n' "$label" \
-		"$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$tmp/wrk")" \
-		"$(awk '$1 == "50%" {print $2}' "$tmp/wrk")" "$(awk '$1 == "99%" {print $2}' "$tmp/wrk")"
-	if [ "$path" != /nowhere ] && grep -q 'Non-2xx' "$tmp/wrk"; then
-		grep 'Non-2xx' "$tmp/wrk" | sed 's/^/    /'
+# The gateway's transaction as a pgbench script (query.c: context_sql, then the route's SQL
+# from router.c). pgbench cannot pass an empty variable, so the anonymous route's empty
+# token and user id are literals; everything else is a bind parameter, as in the gateway.
+pgbench_script() { # request
+	local context="SELECT pg_catalog.set_config('role', :role, true), pg_catalog.set_config('app.token', :token, true), pg_catalog.set_config('app.user_id', :uid, true);"
+	local call
+	case $1 in
+	health)
+		context="SELECT pg_catalog.set_config('role', :role, true), pg_catalog.set_config('app.token', '', true), pg_catalog.set_config('app.user_id', '', true);"
+		call="SELECT data, meta, error FROM api.health();" ;;
+	list) call="SELECT data, meta, error FROM api.task_list(:query::jsonb);" ;;
+	create) call="SELECT data, meta, error FROM api.task_create(:body::jsonb);" ;;
+	esac
+	printf '%s\n' '\startpipeline' "$context" "$call" '\endpipeline' >"$tmp/$1.sql"
+}
+
+# CPU time, in ms, that the cluster has used so far: the postmaster, its live children and
+# the children it has reaped (cutime, cstime). With the gateway's and the client tool's, it
+# gives each path's CPU cost per request, which the machine's other load does not skew.
+postmaster_pid=$(psql -XAtd "$db" -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'" |
+	xargs -I{} awk '{print $4}' /proc/{}/stat)
+ticks_ms=$((1000 / $(getconf CLK_TCK)))
+cluster_cpu_ms() {
+	{ cat "/proc/$postmaster_pid/stat"; for c in $(pgrep -P "$postmaster_pid"); do cat "/proc/$c/stat" 2>/dev/null; done; } |
+		awk -v ms="$ticks_ms" '{ sub(/^.*\) /, ""); t += $12 + $13; if (NR == 1) t += $14 + $15 } END { print t * ms }'
+}
+gateway_cpu_ms() {
+	awk -v ms="$ticks_ms" '{ sub(/^.*\) /, ""); print ($12 + $13) * ms }' "/proc/$gateway_pid/stat"
+}
+TIMEFORMAT='%3U %3S'
+tool_cpu_ms() { # the output of bash's time: user and system seconds
+	awk '{ printf "%.0f", ($1 + $2) * 1000 }' "$1"
+}
+
+# percentiles of pgbench's sampled per-transaction log (microseconds, 3rd field) in ms
+pgbench_percentiles() {
+	cat "$tmp"/pgblog* | awk '{print $3}' | sort -n | awk '
+		{ v[NR] = $1 }
+		END {
+			if (NR == 0) { print "- -"; exit }
+			i50 = int(NR * 0.50); if (i50 < 1) i50 = 1
+			i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
+			printf "%.2fms %.2fms\n", v[i50] / 1000, v[i99] / 1000
+		}'
+}
+
+# wrk's latency ("812.00us", "3.21ms", "1.02s") in ms
+wrk_ms() {
+	awk -v x="$1" 'BEGIN {
+		if (x ~ /us$/) v = x / 1000; else if (x ~ /ms$/) v = x + 0; else if (x ~ /s$/) v = x * 1000; else { print "-"; exit }
+		printf "%.2fms\n", v }'
+}
+
+# run_wrk request seconds: prints "rps p50 p99 non2xx errors maxrss_kb cpu_us_per_request"
+run_wrk() {
+	local req=$1 t=$2 path args=()
+	case $req in
+	health) path=/api/v1/health ;;
+	list) path="/api/$list_uid/tasks"; args=(-H "Authorization: Bearer $list_token") ;;
+	create) path="/api/$create_uid/tasks"; args=(-H "Authorization: Bearer $create_token" -s bench/post_task.lua) ;;
+	esac
+	( while :; do awk '/^VmRSS/ {print $2}' "/proc/$gateway_pid/status"; sleep 0.5; done ) >"$tmp/rss" 2>/dev/null &
+	sampler_pid=$!
+	local c0 g0 c1 g1
+	c0=$(cluster_cpu_ms); g0=$(gateway_cpu_ms)
+	{ time wrk -t2 -c"$conns" -d"${t}s" --latency "${args[@]}" "$base$path" >"$tmp/wrk" 2>&1 || true; } 2>"$tmp/time"
+	c1=$(cluster_cpu_ms); g1=$(gateway_cpu_ms)
+	kill "$sampler_pid" 2>/dev/null || true
+	wait "$sampler_pid" 2>/dev/null || true
+	sampler_pid=
+	printf '%s %s %s %s %s %s %s\n' \
+		"$(awk '/^Requests\/sec/ {printf "%.0f", $2}' "$tmp/wrk")" \
+		"$(wrk_ms "$(awk '$1 == "50%" {print $2}' "$tmp/wrk")")" \
+		"$(wrk_ms "$(awk '$1 == "99%" {print $2}' "$tmp/wrk")")" \
+		"$(awk '/Non-2xx/ {print $NF}' "$tmp/wrk" | grep . || echo 0)" \
+		"$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$tmp/wrk" | grep . || echo 0)" \
+		"$(sort -n "$tmp/rss" | tail -1)" \
+		"$(awk -v cpu=$((c1 - c0 + g1 - g0 + $(tool_cpu_ms "$tmp/time"))) \
+			'/requests in/ { printf "%.0f", cpu * 1000 / $1 }' "$tmp/wrk")"
+}
+
+# pgbench_cpu request args...: runs pgbench for request with the given length arguments,
+# leaving its output in $tmp/pgbench; prints the CPU ms it cost (cluster + pgbench)
+pgbench_cpu() {
+	local req=$1 role=todo_user uid=$list_uid token=$list_token c0 c1 rc=0
+	shift
+	case $req in
+	health) role=todo_anon ;;
+	create) uid=$create_uid; token=$create_token ;;
+	esac
+	c0=$(cluster_cpu_ms)
+	{ time PGPASSWORD=$GATEWAY_PASSWORD pgbench -n -h 127.0.0.1 -p "$PGPORT" -U todo_gateway \
+		-c "$conns" -j 2 -M extended "$@" \
+		-D role="$role" -D token="$token" -D uid="$uid" -D query='{}' -D body="$BENCH_TASK_BODY" \
+		-f "$tmp/$req.sql" "$db" >"$tmp/pgbench" 2>&1 || rc=$?; } 2>"$tmp/time"
+	sleep 0.2       # the postmaster reaps the backends that just exited: their CPU counts
+	c1=$(cluster_cpu_ms)
+	if [ "$rc" != 0 ]; then
+		cat "$tmp/pgbench" >&2
+		return 1
 	fi
+	echo $((c1 - c0 + $(tool_cpu_ms "$tmp/time")))
 }
 
-sql() { # label role call: the gateway's pipeline (context + call, one Sync) via pgbench
-	local label=$1 role=$2 call=$3
-	cat >"$tmp/script.sql" <<-SQL
-		\\startpipeline
-		SELECT pg_catalog.set_config('role', '$role', true), pg_catalog.set_config('app.token', :token, true), pg_catalog.set_config('app.user_id', :uid, true);
-		SELECT data, meta, error FROM $call;
-		\\endpipeline
-	SQL
-	PGPASSWORD=$GATEWAY_PASSWORD pgbench -n -h 127.0.0.1 -p "$PGPORT" -U todo_gateway \
-		-c "$conns" -j 2 -T "$secs" -M extended -D token="$token" -D uid="$uid" -D tid="$tid" \
-		-f "$tmp/script.sql" "$db" >"$tmp/pgbench" 2>&1 || { cat "$tmp/pgbench" >&2; return 1; }
-	if grep -qE 'aborted|failed transactions: [1-9]' "$tmp/pgbench"; then grep -E 'aborted|failed transactions: [1-9]' "$tmp/pgbench" | sed 's/^/    /'; fi
-	printf '  %-34s %8s tx/s\n' "$label" \
-		"$(awk '/^tps/ {printf "%.0f", $3}' "$tmp/pgbench")"
+# What pgbench's connections cost on top of their transactions (the gateway's are made
+# once): one transaction per client, so connection set-up, authentication and each
+# backend's first call. Subtracted from every run's CPU below, with those transactions.
+calibrate_pgbench() { # request
+	setup_cpu_ms=$(pgbench_cpu "$1" -t 1)
 }
 
-auth=(-H "Authorization: Bearer $token")
-echo "gateway (wrk, $conns connections, ${secs}s each):"
-http "GET /api/v1/health" /api/v1/health
-http "GET /api/auth/me" /api/auth/me "${auth[@]}"
-http "GET /api/{uid}/tasks/{id}" "/api/$uid/tasks/$tid" "${auth[@]}"
-http "GET /api/{uid}/tasks?limit=20" "/api/$uid/tasks?limit=20" "${auth[@]}"
-http "GET /api/{uid}/tasks (100 tasks)" "/api/$uid/tasks" "${auth[@]}"
-http "GET /nowhere (404, no database)" /nowhere
-echo "the same SQL without HTTP (pgbench, pipelined, $conns connections):"
-sql "api.health()" todo_anon "api.health()"
-sql "api.me()" todo_user "api.me()"
-sql "api.task_get(id)" todo_user "api.task_get(:tid)"
-sql "api.task_list({limit: 20})" todo_user "api.task_list('{\"limit\":[\"20\"]}'::jsonb)"
-sql "api.task_list({})" todo_user "api.task_list('{}'::jsonb)"
+# run_pgbench request seconds: prints "tps p50 p99 failed cpu_us_per_transaction"
+run_pgbench() {
+	local req=$1 t=$2 cpu
+	rm -f "$tmp"/pgblog*
+	cpu=$(pgbench_cpu "$req" -T "$t" -l --log-prefix="$tmp/pgblog" --sampling-rate=0.2) || return 1
+	printf '%s %s %s %s\n' "$(awk '/^tps/ {printf "%.0f", $3}' "$tmp/pgbench")" \
+		"$(pgbench_percentiles)" \
+		"$(awk '/^number of failed transactions/ {print $5}' "$tmp/pgbench")" \
+		"$(awk -v cpu=$((cpu - setup_cpu_ms)) -v c="$conns" \
+			'/^number of transactions actually processed/ { printf "%.0f", cpu * 1000 / ($NF - c) }' "$tmp/pgbench")"
+}
+
+label() {
+	case $1 in
+	health) echo "GET /api/v1/health" ;;
+	list) echo "GET /api/{user_id}/tasks (20 tasks)" ;;
+	create) echo "POST /api/{user_id}/tasks" ;;
+	esac
+}
+
+echo "gateway as \`make run\` starts it: POOL_SIZE=${POOL_SIZE:-10} LOG_LEVEL=${LOG_LEVEL:-info} (access log to /dev/null);"
+echo "wrk -t2 -c$conns and pgbench -j2 -c$conns -M extended, ${secs}s runs after ${warm}s warm-ups, $rounds pairs each, $(nproc) CPUs"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the ratios: docs/benchmarks.md)"
+: >"$tmp/summary"
+for req in $only; do
+	pgbench_script "$req"
+	run_wrk "$req" "$warm" >/dev/null
+	calibrate_pgbench "$req"
+	run_pgbench "$req" "$warm" >/dev/null
+	for r in $(seq 1 "$rounds"); do
+		if [ $((r % 2)) = 1 ]; then order="wrk pgbench"; else order="pgbench wrk"; fi
+		for tool in $order; do
+			if [ "$tool" = wrk ]; then
+				read -r rps p50 p99 non2xx errs rss cpu < <(run_wrk "$req" "$secs")
+				printf '  %-36s wrk     %7s req/s  p50 %-9s p99 %-9s cpu %5s us/req  rss %s kB%s\n' \
+					"$(label "$req")" "$rps" "$p50" "$p99" "$cpu" "$rss" \
+					"$([ "$non2xx$errs" = 00 ] || echo "  non-2xx $non2xx, socket errors $errs")"
+				echo "$req wrk $rps $p50 $p99 $rss $non2xx $errs $cpu" >>"$tmp/summary"
+			else
+				read -r tps p50 p99 failed cpu < <(run_pgbench "$req" "$secs")
+				printf '  %-36s pgbench %7s tx/s   p50 %-9s p99 %-9s cpu %5s us/tx%s\n' "$(label "$req")" \
+					"$tps" "$p50" "$p99" "$cpu" "$([ "$failed" = 0 ] || echo "  failed $failed")"
+				echo "$req pgbench $tps $p50 $p99 - $failed 0 $cpu" >>"$tmp/summary"
+			fi
+		done
+	done
+done
+hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$gateway_pid/status")
+
+# The table: means over the rounds; p50 / p99 are the worst of the rounds. "CPU/request" is
+# the CPU time of the whole path (PostgreSQL + gateway + wrk, or PostgreSQL + pgbench, less
+# pgbench's connection set-up) per request, and "cost" the ratio of the two: what the
+# throughput ratio would be on a machine with nothing else running, where the CPU is the
+# limit.
+echo
+awk -v hwm="$hwm" '
+	function ms(x) { sub(/ms$/, "", x); return x + 0 }
+	{
+		k = $1 SUBSEP $2; n[k]++; rate[k] += $3; cpu[k] += $9
+		if (ms($4) > p50[k]) p50[k] = ms($4); if (ms($5) > p99[k]) p99[k] = ms($5)
+		if ($2 == "wrk" && $6 > rss[$1]) rss[$1] = $6
+		bad[$1] += $7 + $8
+		if (!($1 in seen)) { seen[$1] = 1; order[++nreq] = $1 }
+	}
+	END {
+		label["health"] = "GET /api/v1/health"
+		label["list"] = "GET /api/{user_id}/tasks (20 tasks)"
+		label["create"] = "POST /api/{user_id}/tasks"
+		printf "%-36s %8s %8s %6s  %-15s %-15s %-13s %5s %6s  %s\n", "request", "gateway", "pgbench", \
+			"ratio", "gateway p50/p99", "pgbench p50/p99", "CPU/request", "cost", "RSS", "target"
+		printf "%-36s %8s %8s %6s  %-15s %-15s %-13s %5s %6s\n", "", "req/s", "tx/s", "", "ms", "ms", \
+			"us: gw / pgb", "", "MB"
+		for (i = 1; i <= nreq; i++) {
+			q = order[i]; w = q SUBSEP "wrk"; p = q SUBSEP "pgbench"
+			g = n[w] ? rate[w] / n[w] : 0; b = n[p] ? rate[p] / n[p] : 0
+			gc = n[w] ? cpu[w] / n[w] : 0; bc = n[p] ? cpu[p] / n[p] : 0
+			ratio = b > 0 ? sprintf("%.0f%%", 100 * g / b) : "-"
+			cost = gc > 0 ? sprintf("%.0f%%", 100 * bc / gc) : "-"
+			if (q == "health") target = sprintf(">= 20000 req/s: %s", g >= 20000 ? "met" : "NOT met")
+			else if (q == "list") target = sprintf(">= 80%%: %s; p99 < 10 ms: %s", \
+				g >= 0.8 * b ? "met" : "NOT met", p99[w] < 10 ? "met" : "NOT met")
+			else target = sprintf(">= 80%%: %s", g >= 0.8 * b ? "met" : "NOT met")
+			if (bad[q] > 0) target = target "; ERRORS (see the runs above)"
+			printf "%-36s %8.0f %8.0f %6s  %-15s %-15s %-13s %5s %6.1f  %s\n", label[q], g, b, ratio, \
+				sprintf("%.1f / %.1f", p50[w], p99[w]), sprintf("%.1f / %.1f", p50[p], p99[p]), \
+				sprintf("%.0f / %.0f", gc, bc), cost, rss[q] / 1024, target
+		}
+		printf "gateway peak resident memory (VmHWM) over the whole run: %.1f MB (target < 30 MB: %s)\n", \
+			hwm / 1024, hwm < 30 * 1024 ? "met" : "NOT met"
+	}' "$tmp/summary"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -s "$tmp/gateway.err" ]; then
+	echo "gateway warnings/errors during the run: $(wc -l <"$tmp/gateway.err") lines, e.g.:"
+	head -3 "$tmp/gateway.err" | sed 's/^/  /'
+fi

@@ -12,6 +12,7 @@
 struct gw_app {
 	const struct gw_config *config;
 	struct gw_pool         *pool;
+	struct gw_pool         *health_pool; /* one connection for health checks; NULL: pool */
 	atomic_uint             active;     /* requests between URI callback and completion */
 };
 

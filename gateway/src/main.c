@@ -138,6 +138,7 @@ main_shutdown(struct MHD_Daemon *daemon, struct gw_app *app, const sigset_t *sto
 		pgwait_abort_all();
 	}
 	pool_close(app->pool);
+	pool_close(app->health_pool);
 	MHD_stop_daemon(daemon);
 	if (listener != MHD_INVALID_SOCKET)
 		close(listener);
@@ -175,13 +176,18 @@ main(void)
 	app.config = &cfg;
 	atomic_init(&app.active, 0);
 	app.pool = pool_create(cfg.database_url, cfg.pool_size);
-	if (app.pool == NULL) {
+	/* health's single-flight check has a connection of its own (health.c, handler.c) */
+	app.health_pool = pool_create(cfg.database_url, 1);
+	if (app.pool == NULL || app.health_pool == NULL) {
 		log_msg(GW_LOG_ERROR, NULL, "out of memory");
+		pool_destroy(app.health_pool);
+		pool_destroy(app.pool);
 		config_free(&cfg);
 		return 1;
 	}
 	rc = main_connect(&cfg, app.pool, &stop);
 	if (rc != 0) {
+		pool_destroy(app.health_pool);
 		pool_destroy(app.pool);
 		config_free(&cfg);
 		return rc > 0 ? 0 : 1;
@@ -200,6 +206,7 @@ main(void)
 	                          MHD_OPTION_END);
 	if (daemon == NULL) {
 		log_msg(GW_LOG_ERROR, NULL, "cannot listen on port %u (PORT)", cfg.port);
+		pool_destroy(app.health_pool);
 		pool_destroy(app.pool);
 		config_free(&cfg);
 		return 1;
@@ -213,6 +220,7 @@ main(void)
 	log_msg(GW_LOG_INFO, NULL, "%s received: shutting down",
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
 	main_shutdown(daemon, &app, &stop);
+	pool_destroy(app.health_pool);
 	pool_destroy(app.pool);
 	config_free(&cfg);
 	log_msg(GW_LOG_INFO, NULL, "stopped");
