@@ -4,9 +4,9 @@
 PG_CONFIG ?= pg_config
 export PG_CONFIG
 
-.PHONY: all deps extension gateway install test run bench clean asan valgrind
+.PHONY: all deps extension gateway todoctl plain install test run bench clean asan valgrind migrate seed
 
-all: extension gateway
+all: extension gateway todoctl
 
 deps:
 	@scripts/deps.sh
@@ -16,6 +16,15 @@ extension: deps
 
 gateway: deps
 	$(MAKE) -C gateway
+
+# the admin tool: todoctl migrate|seed|import (docs/operations.md)
+todoctl: deps
+	$(MAKE) -C todoctl
+
+# the plain-SQL install for servers without our C library, such as Neon (docs/deploy-neon.md):
+# extension/build/plain/todo-plain--*.sql; make install puts them in $(pg_config --sharedir)/todo-plain
+plain: deps
+	$(MAKE) -C extension plain
 
 install: extension
 	$(MAKE) -C extension install
@@ -27,6 +36,14 @@ test: deps
 # the embedded database (when DATABASE_URL is unset) and the gateway on $PORT
 run: deps
 	@scripts/run.sh
+
+# the schema of the database at DATABASE_URL (an admin connection) to the latest version
+migrate: todoctl
+	todoctl/todoctl migrate up
+
+# the development user test@example.com and its tasks, in the database at DATABASE_URL
+seed: todoctl
+	todoctl/todoctl seed
 
 bench: deps
 	@bench/run.sh
@@ -42,4 +59,5 @@ valgrind: deps
 clean:
 	$(MAKE) -C extension clean
 	$(MAKE) -C gateway clean
+	$(MAKE) -C todoctl clean
 	rm -rf tmp_check

@@ -2,9 +2,11 @@
 # `make run`: build, then serve the API on $PORT (default 8080).
 #
 # With DATABASE_URL unset, and only then, it starts (or reuses) an embedded throwaway
-# cluster under .run/pg, installs the extension there, enables the gateway's login role
-# and points the gateway at it, and says so. With DATABASE_URL set, it serves against that
-# database as it is (install and migrate it first: docs/operations.md).
+# cluster under .run/pg, installs or upgrades the extension there (todoctl migrate up),
+# enables the gateway's login role, seeds the development user test@example.com
+# (todoctl seed; not when ENVIRONMENT=production) and points the gateway at it, and says
+# so. With DATABASE_URL set, it serves against that database as it is (install and migrate
+# it first: docs/operations.md).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,19 +15,26 @@ cd "$top"
 
 make -s -C extension all
 make -s -C gateway all
+make -s -C todoctl all
 
 if [ -z "${DATABASE_URL:-}" ]; then
 	echo "run: DATABASE_URL is not set: starting the embedded development database in .run/pg" >&2
 	make -s -C extension install
 	test/cluster.sh start .run/pg todo
 	. .run/pg/env
+	# todoctl takes an admin connection (the cluster's superuser); the gateway its own role
+	admin_url="postgresql://postgres@127.0.0.1:$PGPORT/$PGDATABASE"
+	DATABASE_URL=$admin_url todoctl/todoctl migrate up | sed 's/^/run: /' >&2
 	psql -X -q -v ON_ERROR_STOP=1 -v pw="$GATEWAY_PASSWORD" <<-'SQL'
-		SET client_min_messages = warning;
-		CREATE EXTENSION IF NOT EXISTS todo CASCADE;
-		ALTER EXTENSION todo UPDATE;
 		ALTER ROLE todo_gateway LOGIN PASSWORD :'pw';
 	SQL
+	if [ "${ENVIRONMENT:-}" = production ]; then
+		echo "run: ENVIRONMENT=production: not seeding the development user" >&2
+	else
+		DATABASE_URL=$admin_url todoctl/todoctl seed | sed 's/^/run: /' >&2
+	fi
 	echo "run: embedded database: psql -h $PGHOST -p $PGPORT -U postgres $PGDATABASE   (stop it: test/cluster.sh stop .run/pg)" >&2
+	echo "run: its admin URL (todoctl, make migrate, make seed): DATABASE_URL=$admin_url" >&2
 	export DATABASE_URL
 fi
 

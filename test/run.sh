@@ -11,8 +11,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . test/lib.sh
 
-suites=${TODO_SUITES:-"regress pgtap dump unit e2e"}
-tmp="$top/tmp_check/run"
+# the built-in suites, then every test/suites/NAME.sh in name order (see suite_script)
+extra_suites=$(for f in test/suites/*.sh; do [ -e "$f" ] && basename "$f" .sh; done)
+suites=${TODO_SUITES:-"regress pgtap dump unit e2e $extra_suites"}
+tmp="${TODO_RUN_DIR:-$top/tmp_check/run}" # separate runs need separate directories
 logs="$tmp/logs"
 rm -rf "$logs"
 mkdir -p "$logs"
@@ -65,7 +67,8 @@ step() { # what log command...: runs a build step; a failure is one failed test
 build() {
 	step "build extension" "$logs/build-extension.log" make -C extension all &&
 		step "install extension" "$logs/install-extension.log" make -C extension install &&
-		step "build gateway" "$logs/build-gateway.log" make -C gateway all asan
+		step "build gateway" "$logs/build-gateway.log" make -C gateway all asan &&
+		step "build todoctl" "$logs/build-todoctl.log" make -C todoctl all asan
 }
 
 start_database() {
@@ -144,9 +147,20 @@ suite_e2e() {
 	count_tap e2e "$log" "$rc"
 }
 
+# test/suites/NAME.sh: a suite that needs servers of its own (a second cluster, a pooler,
+# a gateway under load...). It runs with the main cluster's PGHOST/PGPORT/PGUSER and
+# GATEWAY_PASSWORD in its environment and its own work directory as $1, prints TAP, and
+# must stop whatever it started, even when it fails (trap ... EXIT).
+suite_script() { # name
+	local log="$logs/$1.log"
+	mkdir -p "$tmp/$1"
+	timeout 900 "test/suites/$1.sh" "$tmp/$1" >"$log" 2>&1
+	count_tap "$1" "$log" $?
+}
+
 if build && start_database; then
 	for suite in $suites; do
-		"suite_$suite"
+		if declare -F "suite_$suite" >/dev/null; then "suite_$suite"; else suite_script "$suite"; fi
 	done
 fi
 
