@@ -64,7 +64,9 @@ ok(@busy_ms && $busy_ms[-1] < $LOCK_S * 1000, 'the queued requests did not wait 
 note("503s after @busy_ms ms; 200s after @ok_ms ms (the lock was held $LOCK_S s)");
 
 my (undef, $h_status, $h_db, $h_ms, $n_status, $n_ms) = split / /, $probe // '';
-ok(($h_status // 0) == 503 && ($h_db // '') eq 'disconnected', 'health during the exhaustion: 503, no connection to be had')
+# health checks the database on a connection of its own (gateway/src/health.c): the pool
+# being busy is not the database being down
+ok(($h_status // 0) == 200 && ($h_db // '') eq 'connected', 'health during the exhaustion: 200, the database is reachable')
 	or diag($probe);
 is($n_status, 404, 'a request that needs no connection is answered during the exhaustion');
 note("during the exhaustion: health answered in $h_ms ms, an unknown path in $n_ms ms") if defined $n_ms;
@@ -77,7 +79,7 @@ ok(grep({ $_ eq $title } @winners), "the task holds the title of one of the two 
 my @after = parallel(10, sub { list_tasks($u)->{status} });
 is(scalar(grep { $_ eq '200' } @after), 10, 'afterwards 10 parallel requests all succeed') or diag("@after");
 my $conns = psql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND usename = 'todo_gateway'");
-ok($conns >= 1 && $conns <= 2, "the gateway holds at most its 2 connections ($conns)");
+ok($conns >= 1 && $conns <= 3, "the gateway holds at most its 2 connections and health's one ($conns)");
 ok(gateway_alive($gw), 'the gateway is still running');
 is(gateway_stop($gw), 0, 'the gateway exits 0 on SIGTERM');
 sanitizer_ok();
