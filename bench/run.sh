@@ -19,8 +19,7 @@ psql -X -q -d todo_bench -f bench/database.sql 2>&1 | sed -n 's/^psql:.*NOTICE: 
 echo "== JWT verification (100,000 calls)"
 psql -X -q -d todo_bench -f bench/jwt_verify.sql 2>&1 | sed -n 's/^psql:.*NOTICE:  //p'
 bench/plain.sh   # the plain-SQL install against the extension, on this cluster
-if [ -x bench/http.sh ]; then
-	echo "== HTTP (wrk against the gateway, pgbench for the same SQL)"
-	bench/http.sh todo_bench
-fi
-bench/migration.sh   # issue 4: migration 1.0 -> 1.1 under API load, on a cluster of its own
+echo "== HTTP (wrk against the gateway, pgbench for the same SQL)"
+bench/http.sh todo_bench
+bench/migration.sh   # migration 1.0 -> 1.1 under API load, on a cluster of its own
+bench/import.sh      # legacy import of 10,000 users and 1,000,000 tasks, on a cluster of its own

@@ -46,26 +46,30 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+	-- the timestamp columns: those with a _raw twin of type timestamptz
+	stamps constant text[] := ARRAY(
+		SELECT left(a.attname, -4) FROM pg_attribute a
+		JOIN pg_attribute b ON b.attrelid = a.attrelid AND b.attname = left(a.attname, -4)
+		WHERE a.attrelid = staging AND a.attname LIKE '%\_raw' AND NOT a.attisdropped
+			AND b.atttypid = 'timestamptz'::regtype
+		ORDER BY a.attnum);
+	checks text := 'SELECT c, c || '' is not valid UTF-8 text, or holds a NUL byte'' FROM unnest(l.unreadable) c';
+	any_raw text := 'l.unreadable IS NOT NULL';
 	ts text;
 BEGIN
+	FOREACH ts IN ARRAY stamps LOOP
+		checks := checks || format(
+			' UNION ALL SELECT %L, %L || pg_temp.import_quote(l.%I) || '' is not a date or a timestamp'''
+			' WHERE l.%I IS NOT NULL AND todo.parse_timestamp(l.%I) IS NULL',
+			ts, ts || ' ', ts || '_raw', ts || '_raw', ts || '_raw');
+		any_raw := any_raw || format(' OR l.%I IS NOT NULL', ts || '_raw');
+	END LOOP;
+	-- one scan; only the rows with something unread look further
 	EXECUTE format($q$
 		INSERT INTO import_event (entity, legacy_id, problem, kind, field, detail)
-		SELECT %L, l.id, true, %L, c, c || ' is not UTF-8 text'
-		FROM %s l, unnest(l.unreadable) c
-		WHERE l.unreadable IS NOT NULL$q$, entity, kind, staging);
-	FOR ts IN SELECT left(a.attname, -4) FROM pg_attribute a
-		WHERE a.attrelid = staging AND a.attname LIKE '%\_raw' AND NOT a.attisdropped
-			AND a.atttypid = 'text'::regtype
-			AND (SELECT b.atttypid FROM pg_attribute b WHERE b.attrelid = staging
-				AND b.attname = left(a.attname, -4)) = 'timestamptz'::regtype
-	LOOP
-		EXECUTE format($q$
-			INSERT INTO import_event (entity, legacy_id, problem, kind, field, detail)
-			SELECT %L, l.id, true, %L, %L, %L || ' ' || pg_temp.import_quote(l.%I) || ' is not a date or a timestamp'
-			FROM %s l
-			WHERE l.%I IS NOT NULL AND todo.parse_timestamp(l.%I) IS NULL$q$,
-			entity, kind, ts, ts, ts || '_raw', staging, ts || '_raw', ts || '_raw');
-	END LOOP;
+		SELECT %L, l.id, true, %L, v.field, v.detail
+		FROM %s l CROSS JOIN LATERAL (%s) v (field, detail)
+		WHERE %s$q$, entity, kind, staging, checks, any_raw);
 END
 $$;
 
@@ -277,52 +281,45 @@ BEGIN
 
 	PERFORM pg_temp.import_unreadable('task', 'legacy_task', 'invalid-task');
 
-	-- the importer's own: a task needs its user in the file, 0/1 for completed, a priority
-	-- by one of its names
+	-- the importer's own problems and notes, in one scan: a task needs its user in the
+	-- file, 0/1 for completed, a priority by one of its names; tags todo.normalize_tags
+	-- refused; a merged user's tasks change hands; a skipped user's tasks are skipped; a
+	-- legacy id imported before must still be a task of the same user
 	INSERT INTO import_event (entity, legacy_id, problem, kind, field, detail)
-	SELECT 'task', t.legacy_id, true, 'orphan', 'user_id',
-		CASE WHEN l.user_id IS NULL AND l.user_id_raw IS NOT NULL
-			THEN format('user_id %s is not a user id', pg_temp.import_quote(l.user_id_raw))
-			ELSE format('user %s is not in the file', coalesce(l.user_id::text, 'NULL')) END
-	FROM import_task t JOIN legacy_task l ON l.id = t.legacy_id
-	WHERE t.owner_fate IS NULL;
-
-	INSERT INTO import_event (entity, legacy_id, problem, kind, field, detail)
-	SELECT 'task', t.legacy_id, true, 'invalid-task', 'status',
-		format('completed %s is not 0 or 1', pg_temp.import_quote(l.completed_raw))
-	FROM import_task t JOIN legacy_task l ON l.id = t.legacy_id
-	WHERE t.status IS NULL;
-
-	INSERT INTO import_event (entity, legacy_id, problem, kind, field, detail)
-	SELECT 'task', t.legacy_id, true, 'invalid-task', 'priority',
-		format('priority %s is none of %s', pg_temp.import_quote(l.priority), labels)
-	FROM import_task t JOIN legacy_task l ON l.id = t.legacy_id
-	WHERE t.priority IS NULL AND l.priority IS NOT NULL;
-
-	INSERT INTO import_event (entity, legacy_id, problem, kind, field, detail)
-	SELECT 'task', t.legacy_id, true, 'invalid-tags', 'tags', r
-	FROM import_task t, unnest(t.refused_tags) r
-	WHERE t.refused_tags IS NOT NULL;
-
-	-- a merged user's tasks are listed: they change hands
-	INSERT INTO import_event (entity, legacy_id, problem, kind, field, detail)
-	SELECT 'task', t.legacy_id, false, 'duplicate-email', 'user_id',
-		format('imported as a task of user %s, into which its user %s is merged', t.merged_into, t.legacy_user_id)
+	SELECT 'task', t.legacy_id, v.problem, v.kind, v.field, v.detail
 	FROM import_task t
-	WHERE t.outcome = 'altered' AND t.owner_fate = 'merged';
-
-	INSERT INTO import_event (entity, legacy_id, problem, kind, field, detail)
-	SELECT 'task', t.legacy_id, false, 'user-skipped', 'user_id', format('skipped with its user %s', t.legacy_user_id)
-	FROM import_task t
-	WHERE t.outcome = 'skipped';
-
-	-- a legacy id imported before must still be a task of the same user
-	INSERT INTO import_event (entity, legacy_id, problem, kind, field, detail)
-	SELECT 'task', t.legacy_id, true, 'conflict', 'user_id',
-		format('legacy id %s was imported before as a task of another user than user %s: another legacy file, or this one changed?',
-			t.legacy_id, t.legacy_user_id)
-	FROM import_task t
-	WHERE t.outcome = 'existing' AND t.user_id IS DISTINCT FROM t.target_user_id;
+	LEFT JOIN legacy_task l ON l.id = t.legacy_id
+		AND (t.owner_fate IS NULL OR t.status IS NULL OR t.priority IS NULL)
+	CROSS JOIN LATERAL (
+		SELECT true, 'orphan', 'user_id',
+			CASE WHEN l.user_id IS NULL AND l.user_id_raw IS NOT NULL
+				THEN format('user_id %s is not a user id', pg_temp.import_quote(l.user_id_raw))
+				ELSE format('user %s is not in the file', coalesce(l.user_id::text, 'NULL')) END
+		WHERE t.owner_fate IS NULL
+		UNION ALL
+		SELECT true, 'invalid-task', 'status', format('completed %s is not 0 or 1', pg_temp.import_quote(l.completed_raw))
+		WHERE t.status IS NULL
+		UNION ALL
+		SELECT true, 'invalid-task', 'priority', format('priority %s is none of %s', pg_temp.import_quote(l.priority), labels)
+		WHERE t.priority IS NULL AND l.priority IS NOT NULL
+		UNION ALL
+		SELECT true, 'invalid-tags', 'tags', r FROM unnest(t.refused_tags) r
+		UNION ALL
+		SELECT false, 'duplicate-email', 'user_id',
+			format('imported as a task of user %s, into which its user %s is merged', t.merged_into, t.legacy_user_id)
+		WHERE t.outcome = 'altered' AND t.owner_fate = 'merged'
+		UNION ALL
+		SELECT false, 'user-skipped', 'user_id', format('skipped with its user %s', t.legacy_user_id)
+		WHERE t.outcome = 'skipped'
+		UNION ALL
+		SELECT true, 'conflict', 'user_id',
+			format('legacy id %s was imported before as a task of another user than user %s: another legacy file, or this one changed?',
+				t.legacy_id, t.legacy_user_id)
+		WHERE t.outcome = 'existing' AND t.user_id IS DISTINCT FROM t.target_user_id
+	) v (problem, kind, field, detail)
+	WHERE t.owner_fate IS NULL OR t.status IS NULL OR t.priority IS NULL OR t.refused_tags IS NOT NULL
+		OR t.outcome IN ('altered', 'skipped')
+		OR (t.outcome = 'existing' AND t.user_id IS DISTINCT FROM t.target_user_id);
 END
 $$;
 

@@ -26,11 +26,11 @@ AS $$
 		count(*) FILTER (WHERE r.outcome = 'skipped'), count(*) FILTER (WHERE r.outcome = 'refused'),
 		count(*) FILTER (WHERE r.outcome = 'blocked')
 	FROM (VALUES (1, 'user'), (2, 'task'), (3, 'session')) e (n, entity)
-	LEFT JOIN (
-		SELECT 'user' AS entity, outcome FROM import_user
-		UNION ALL SELECT 'task', outcome FROM import_task
-		UNION ALL SELECT 'session', outcome FROM import_session
-	) r ON r.entity = e.entity
+	LEFT JOIN LATERAL (
+		SELECT outcome FROM import_user WHERE e.entity = 'user'
+		UNION ALL SELECT outcome FROM import_task WHERE e.entity = 'task'
+		UNION ALL SELECT outcome FROM import_session WHERE e.entity = 'session'
+	) r ON true
 	GROUP BY e.n, e.entity
 	ORDER BY e.n
 $$;
@@ -42,24 +42,39 @@ RETURNS SETOF record
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH u AS (SELECT * FROM import_user WHERE outcome IN ('insert', 'altered')),
-	t AS (SELECT * FROM import_task WHERE outcome IN ('insert', 'altered'))
-	SELECT what, rows FROM (VALUES
-		(1, 'users: username trimmed', (SELECT count(*) FROM u WHERE username_trimmed)),
-		(2, 'users: email trimmed and lowercased', (SELECT count(*) FROM u WHERE email_normalized)),
-		(3, 'tasks: title trimmed', (SELECT count(*) FROM t WHERE title_trimmed)),
-		(4, 'tasks: priority name to lowercase', (SELECT count(*) FROM t WHERE priority_renamed)),
-		(5, 'tasks: tags split at commas, empty items dropped', (SELECT count(*) FROM t WHERE notes & 16 <> 0)),
-		(6, 'tasks: tags trimmed, lowercased or deduplicated', (SELECT count(*) FROM t WHERE tags_normalized)),
-		(7, 'tasks: recursion pattern to its stored form ('''' is none)', (SELECT count(*) FROM t WHERE recursion_normalized)),
-		(8, 'tasks: due_date '''' to none', (SELECT count(*) FROM t WHERE notes & 1 <> 0)),
-		(9, 'tasks: due_date a date alone, midnight UTC', (SELECT count(*) FROM t WHERE notes & 8 <> 0)),
-		(10, 'tasks: due_date without offset, taken as UTC', (SELECT count(*) FROM t WHERE notes & 2 <> 0)),
-		(11, 'tasks: due_date with an offset, converted to UTC', (SELECT count(*) FROM t WHERE notes & 4 <> 0)),
-		(12, 'tasks: completed -> status completed, completed_at = updated_at', (SELECT count(*) FROM t WHERE status = 'completed'))
+	WITH u AS (
+		SELECT count(*) FILTER (WHERE username_trimmed) AS username_trimmed,
+			count(*) FILTER (WHERE email_normalized) AS email_normalized
+		FROM import_user WHERE outcome IN ('insert', 'altered')
+	), t AS (   -- one scan of the tasks for all the counts
+		SELECT count(*) FILTER (WHERE title_trimmed) AS title_trimmed,
+			count(*) FILTER (WHERE priority_renamed) AS priority_renamed,
+			count(*) FILTER (WHERE notes & 16 <> 0) AS tags_empty_items,
+			count(*) FILTER (WHERE tags_normalized) AS tags_normalized,
+			count(*) FILTER (WHERE recursion_normalized) AS recursion_normalized,
+			count(*) FILTER (WHERE notes & 1 <> 0) AS due_blank,
+			count(*) FILTER (WHERE notes & 8 <> 0) AS due_date,
+			count(*) FILTER (WHERE notes & 2 <> 0) AS due_naive,
+			count(*) FILTER (WHERE notes & 4 <> 0) AS due_offset,
+			count(*) FILTER (WHERE status = 'completed') AS completed
+		FROM import_task WHERE outcome IN ('insert', 'altered')
+	)
+	SELECT v.what, v.rows FROM u, t, LATERAL (VALUES
+		(1, 'users: username trimmed', u.username_trimmed),
+		(2, 'users: email trimmed and lowercased', u.email_normalized),
+		(3, 'tasks: title trimmed', t.title_trimmed),
+		(4, 'tasks: priority name to lowercase', t.priority_renamed),
+		(5, 'tasks: tags split at commas, empty items dropped', t.tags_empty_items),
+		(6, 'tasks: tags trimmed, lowercased or deduplicated', t.tags_normalized),
+		(7, 'tasks: recursion pattern to its stored form ('''' is none)', t.recursion_normalized),
+		(8, 'tasks: due_date '''' to none', t.due_blank),
+		(9, 'tasks: due_date a date alone, midnight UTC', t.due_date),
+		(10, 'tasks: due_date without offset, taken as UTC', t.due_naive),
+		(11, 'tasks: due_date with an offset, converted to UTC', t.due_offset),
+		(12, 'tasks: completed -> status completed, completed_at = updated_at', t.completed)
 	) v (n, what, rows)
-	WHERE rows > 0
-	ORDER BY n
+	WHERE v.rows > 0
+	ORDER BY v.n
 $$;
 
 -- Problems by kind and outcome, with the options that resolve the kind.

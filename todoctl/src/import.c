@@ -1,7 +1,9 @@
 /* import.c - todoctl import: the command line, and one import as one transaction. */
 #include "import.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +105,8 @@ import_parse(int argc, char **argv, struct import_options *opts)
 	memset(opts, 0, sizeof *opts);
 	opts->batch_rows = IMPORT_BATCH_ROWS;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nqh", long_options, NULL)) != -1) {
+	opterr = 0;   /* our own messages, prefixed like the others */
+	while ((c = getopt_long(argc, argv, ":nqh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			opts->dry_run = true;
@@ -132,7 +135,8 @@ import_parse(int argc, char **argv, struct import_options *opts)
 				chosen[c - OPT_WAY_OUT] = true;
 				break;
 			}
-			fprintf(stderr, IMPORT_WHO ": todoctl import --help lists the options\n");
+			fprintf(stderr, IMPORT_WHO ": %s option %s (todoctl import --help lists them)\n",
+			        c == ':' ? "missing the value of" : "unknown", argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -149,6 +153,41 @@ import_parse(int argc, char **argv, struct import_options *opts)
 	return 0;
 }
 
+PGresult *
+import_query(struct import_run *run, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *res, *last = NULL;
+	int       sent = nparams > 0 ? PQsendQueryParams(run->conn, sql, nparams, NULL, params, NULL, NULL, 0)
+	                             : PQsendQuery(run->conn, sql);
+
+	if (!sent)
+		return NULL;
+	for (;;) {
+		/* wait for the server, redrawing the progress line; a signal interrupts the wait
+		 * (its handler has sent the cancel request) */
+		while (PQisBusy(run->conn)) {
+			struct pollfd pfd = {.fd = PQsocket(run->conn), .events = POLLIN};
+
+			if (poll(&pfd, 1, 200) < 0 && errno != EINTR)
+				break;
+			import_progress_tick(run->progress);
+			if (!PQconsumeInput(run->conn))
+				break;
+		}
+		res = PQgetResult(run->conn);
+		if (res == NULL)
+			break;
+		/* several statements: keep the last result, or the first error */
+		if (last != NULL && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+			PQclear(res);
+			continue;
+		}
+		PQclear(last);
+		last = res;
+	}
+	return last;
+}
+
 int
 import_exec(struct import_run *run, const char *sql, const char *what)
 {
@@ -157,7 +196,7 @@ import_exec(struct import_run *run, const char *sql, const char *what)
 
 	if (import_signal_caught())
 		return -1;
-	res = PQexec(run->conn, sql);
+	res = import_query(run, sql, 0, NULL);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
 	if (!ok && !import_signal_caught())
 		db_report(run->conn, res, IMPORT_WHO, what);

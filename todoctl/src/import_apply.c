@@ -29,8 +29,7 @@ apply_batch(struct import_run *run, int e, long long lo, long long hi)
 		return -1;
 	snprintf(slo, sizeof slo, "%lld", lo);
 	snprintf(shi, sizeof shi, "%lld", hi);
-	res = PQexecParams(run->conn, "SELECT pg_temp.import_insert($1::regclass, $2::regclass, $3, $4)",
-	                   4, NULL, params, NULL, NULL, 0);
+	res = import_query(run, "SELECT pg_temp.import_insert($1::regclass, $2::regclass, $3, $4)", 4, params);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	else if (!import_signal_caught())
@@ -48,10 +47,10 @@ apply_last_ord(struct import_run *run, int e)
 	long long n = -1;
 
 	snprintf(sql, sizeof sql, "SELECT coalesce(max(ord), 0) FROM %s", apply_targets[e][1]);
-	res = PQexec(run->conn, sql);
+	res = import_query(run, sql, 0, NULL);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	else
+	else if (!import_signal_caught())
 		db_report(run->conn, res, IMPORT_WHO, "cannot read the plan");
 	PQclear(res);
 	return n;
@@ -92,13 +91,15 @@ static int
 apply_verify(struct import_run *run, int e, struct import_verified *v)
 {
 	const char *params[2] = {apply_targets[e][0], apply_targets[e][1]};
-	PGresult   *res = PQexecParams(run->conn,
-	                               "SELECT source_rows, source_sum, target_rows, target_sum "
-	                               "FROM pg_temp.import_verify($1::regclass, $2::regclass)",
-	                               2, NULL, params, NULL, NULL, 0);
+	PGresult   *res;
 
+	if (import_signal_caught())
+		return -1;
+	res = import_query(run, "SELECT source_rows, source_sum, target_rows, target_sum "
+	                   "FROM pg_temp.import_verify($1::regclass, $2::regclass)", 2, params);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		db_report(run->conn, res, IMPORT_WHO, "the verification failed");
+		if (!import_signal_caught())
+			db_report(run->conn, res, IMPORT_WHO, "the verification failed");
 		PQclear(res);
 		return -1;
 	}

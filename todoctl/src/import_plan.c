@@ -55,9 +55,7 @@ plan_run_step(struct import_run *run, const struct plan_step *step, const char *
 
 		if (import_signal_caught())
 			return -1;
-		res = PQexecParams(run->conn, step->sql[i], takes ? 1 : 0, NULL, takes ? params : NULL,
-		                               NULL, NULL, 0);
-
+		res = import_query(run, step->sql[i], takes ? 1 : 0, params);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 			if (!import_signal_caught())
 				db_report(run->conn, res, IMPORT_WHO, step->what);
@@ -78,9 +76,8 @@ plan_run_step(struct import_run *run, const struct plan_step *step, const char *
 static int
 plan_counts(struct import_run *run)
 {
-	PGresult *res = PQexec(run->conn,
-	                       "SELECT staged, inserted, altered, existing, merged, skipped, refused, blocked "
-	                       "FROM pg_temp.import_counts()");
+	PGresult *res = import_query(run, "SELECT staged, inserted, altered, existing, merged, skipped, "
+	                             "refused, blocked FROM pg_temp.import_counts()", 0, NULL);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != IMPORT_NENTITIES) {
 		db_report(run->conn, res, IMPORT_WHO, "cannot count the plan's rows");

@@ -20,6 +20,7 @@ struct import_progress {
 	long long total;
 	double    started;      /* of the phase, on the monotonic clock */
 	double    drawn;        /* when the live line was last drawn */
+	long long done;         /* rows done so far in the phase */
 	bool      live;         /* a live line is on screen */
 };
 
@@ -120,6 +121,7 @@ import_progress_start(struct import_progress *p, const char *what, long long tot
 		return;
 	snprintf(p->what, sizeof p->what, "%s", what);
 	p->total = total;
+	p->done = 0;
 	p->started = progress_now();
 	if (p->tty)
 		progress_draw(p, 0, false);
@@ -128,9 +130,20 @@ import_progress_start(struct import_progress *p, const char *what, long long tot
 void
 import_progress_update(struct import_progress *p, long long done)
 {
-	if (p == NULL || !p->tty || progress_now() - p->drawn < PROGRESS_REDRAW_S)
+	if (p == NULL)
+		return;
+	p->done = done;
+	if (!p->tty || progress_now() - p->drawn < PROGRESS_REDRAW_S)
 		return;
 	progress_draw(p, done, false);
+}
+
+void
+import_progress_tick(struct import_progress *p)
+{
+	if (p == NULL || !p->tty || !p->live || progress_now() - p->drawn < PROGRESS_REDRAW_S)
+		return;
+	progress_draw(p, p->done, false);
 }
 
 void

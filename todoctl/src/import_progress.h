@@ -21,6 +21,9 @@ void import_progress_start(struct import_progress *p, const char *what, long lon
 /* done rows of the phase's total so far. */
 void import_progress_update(struct import_progress *p, long long done);
 
+/* Redraws the live line with the time elapsed (a long statement is running). */
+void import_progress_tick(struct import_progress *p);
+
 /* Ends the phase with done rows. */
 void import_progress_end(struct import_progress *p, long long done);
 

@@ -86,7 +86,7 @@ report_summary_counts(struct import_run *run)
 static int
 report_rows(struct import_run *run, const char *sql, void (*print)(FILE *, PGresult *, int))
 {
-	PGresult *res = PQexec(run->conn, sql);
+	PGresult *res = import_query(run, sql, 0, NULL);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		db_report(run->conn, res, IMPORT_WHO, "cannot read the report");
@@ -110,8 +110,11 @@ report_normalization(FILE *out, PGresult *res, int i)
 static void
 report_problem_kind(FILE *out, PGresult *res, int i)
 {
-	fprintf(out, "problem: %s: %s rows %s (%s problems; way out: %s)\n", PQgetvalue(res, i, 0),
-	        PQgetvalue(res, i, 2), PQgetvalue(res, i, 1), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
+	const char *rows = PQgetvalue(res, i, 2), *problems = PQgetvalue(res, i, 3);
+
+	fprintf(out, "problem: %s: %s row%s %s (%s problem%s; way out: %s)\n", PQgetvalue(res, i, 0), rows,
+	        strcmp(rows, "1") == 0 ? "" : "s", PQgetvalue(res, i, 1), problems,
+	        strcmp(problems, "1") == 0 ? "" : "s", PQgetvalue(res, i, 4));
 }
 
 int

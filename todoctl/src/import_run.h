@@ -50,6 +50,14 @@ struct import_run {
 	struct import_counts         counts[IMPORT_NENTITIES];
 };
 
+/*
+ * Runs sql like PQexecParams (PQexec when nparams is 0: several statements allowed),
+ * waiting for the server with poll so that the progress line keeps ticking and a signal
+ * interrupts the wait. Returns the last result, or the first error (the caller PQclears
+ * it); NULL when the query could not be sent (PQresultStatus(NULL) is a fatal error).
+ */
+PGresult *import_query(struct import_run *run, const char *sql, int nparams, const char *const *params);
+
 /* Runs sql (no parameters; several statements allowed), its rows ignored; 0, or -1 after
  * printing the error with what. Runs nothing once a signal has come (import_signal.h). */
 int import_exec(struct import_run *run, const char *sql, const char *what);
