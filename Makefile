@@ -45,7 +45,8 @@ migrate: todoctl
 seed: todoctl
 	todoctl/todoctl seed
 
-bench: deps
+bench:
+	@scripts/deps.sh wrk jq procps
 	@bench/run.sh
 
 # the end-to-end suite against a gateway built with AddressSanitizer + UBSan (part of make test)
@@ -53,7 +54,8 @@ asan: deps
 	@TODO_SUITES=e2e test/run.sh
 
 # the end-to-end suite against the gateway under valgrind: no definite leaks
-valgrind: deps
+valgrind:
+	@scripts/deps.sh valgrind
 	@TODO_SUITES=e2e TODO_GATEWAY_WRAPPER=valgrind test/run.sh
 
 clean:
