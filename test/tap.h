@@ -1,6 +1,6 @@
-/* tap.h - a minimal TAP producer for the gateway's unit tests (header only). */
-#ifndef GW_TAP_H
-#define GW_TAP_H
+/* test/tap.h - a minimal TAP producer for the C unit tests of gateway/ and todoctl/ (header only). */
+#ifndef TODO_TAP_H
+#define TODO_TAP_H
 
 #include <stdarg.h>
 #include <stdio.h>
