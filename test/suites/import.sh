@@ -19,11 +19,8 @@ cd "$top"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-todoctl="$top/todoctl/todoctl-asan"
+. test/suites/lib/todoctl.bash
 make_db="$top/test/import/make_legacy_db.sh"
-rm -f "$work"/asan.* "$work"/ubsan.*
-export ASAN_OPTIONS="log_path=$work/asan:detect_leaks=1"
-export UBSAN_OPTIONS="log_path=$work/ubsan:print_stacktrace=1"
 unset DATABASE_URL
 
 main=todo_imp_main

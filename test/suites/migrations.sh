@@ -17,12 +17,7 @@ cd "$top"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-# the sanitized build when there is one: its reports fail the last test
-todoctl="$top/todoctl/todoctl-asan"
-[ -x "$todoctl" ] || todoctl="$top/todoctl/todoctl"
-rm -f "$work"/asan.* "$work"/ubsan.*
-export ASAN_OPTIONS="log_path=$work/asan:detect_leaks=1"
-export UBSAN_OPTIONS="log_path=$work/ubsan:print_stacktrace=1"
+. test/suites/lib/todoctl.bash
 unset DATABASE_URL TODO_PLAIN_DIR ENVIRONMENT
 
 ext_dir="$(pg_config --sharedir)/extension"

@@ -15,11 +15,7 @@ cd "$top"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-todoctl="$top/todoctl/todoctl-asan"
-[ -x "$todoctl" ] || todoctl="$top/todoctl/todoctl"
-rm -f "$work"/asan.* "$work"/ubsan.*
-export ASAN_OPTIONS="log_path=$work/asan:detect_leaks=1"
-export UBSAN_OPTIONS="log_path=$work/ubsan:print_stacktrace=1"
+. test/suites/lib/todoctl.bash
 unset DATABASE_URL ENVIRONMENT
 
 databases="todo_seed todo_seed_empty todo_seed_taken"
