@@ -7,35 +7,9 @@ use utf8;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use POSIX ();
 use E2E;
 
 my $u = new_user(label => 'conc');
-
-# run $n copies of $work (given the child index) in parallel; each returns a line of text.
-# Returns the lines, in child index order.
-sub parallel {
-	my ($n, $work) = @_;
-	pipe(my $rd, my $wr) or die "pipe: $!";
-	my @pids;
-	STDOUT->flush; STDERR->flush;
-	for my $i (0 .. $n - 1) {
-		my $pid = fork;
-		die "fork: $!" unless defined $pid;
-		if (!$pid) {
-			close $rd;
-			my $line = eval { $work->($i) } // "ERR " . ($@ =~ s/\s+/ /gr);
-			syswrite $wr, "$i\t$line\n";    # one short write: atomic on a pipe
-			POSIX::_exit(0);                # no Test::More END blocks in the child
-		}
-		push @pids, $pid;
-	}
-	close $wr;
-	my @out;
-	while (my $l = <$rd>) { chomp $l; my ($i, $rest) = split /\t/, $l, 2; $out[$i] = $rest }
-	waitpid $_, 0 for @pids;
-	return @out;
-}
 
 # --- 50 parallel creates ------------------------------------------------------------------------
 my $N = 50;

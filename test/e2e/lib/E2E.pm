@@ -21,6 +21,7 @@ use HTTP::Tiny;
 use JSON::PP ();
 use MIME::Base64 qw(encode_base64 decode_base64);
 use POSIX qw(strftime);
+use IO::Handle;
 use Time::Local qw(timegm);
 use Test::More;
 
@@ -30,7 +31,7 @@ our @EXPORT = qw(
 	create_task create_task_ok get_task list_tasks
 	is_ts is_uuid ts_epoch today_utc date_plus_days
 	jtrue jfalse is_jbool b64url_encode b64url_decode jwt_split jwt_join
-	encode_json_utf8 decode_json_utf8 cors_origin leaks
+	encode_json_utf8 decode_json_utf8 cors_origin leaks parallel
 );
 
 my $JSON = JSON::PP->new->utf8->canonical->allow_nonref;
@@ -398,6 +399,32 @@ sub jwt_split {
 sub jwt_join {
 	my ($h, $b, $sig) = @_;
 	return join '.', b64url_encode($JSON->encode($h)), b64url_encode($JSON->encode($b)), $sig;
+}
+
+# parallel(N, sub { i }) -> the N one-line strings the children returned, in child order.
+# Each child ends with POSIX::_exit: no Test::More END block runs in a child.
+sub parallel {
+	my ($n, $work) = @_;
+	pipe(my $rd, my $wr) or die "pipe: $!";
+	my @pids;
+	STDOUT->flush;
+	STDERR->flush;
+	for my $i (0 .. $n - 1) {
+		my $pid = fork // die "fork: $!";
+		if (!$pid) {
+			close $rd;
+			my $line = eval { $work->($i) } // 'ERR ' . ($@ =~ s/\s+/ /gr);
+			$line =~ s/\n/ /g;
+			syswrite $wr, "$i\t$line\n";
+			POSIX::_exit(0);
+		}
+		push @pids, $pid;
+	}
+	close $wr;
+	my @out;
+	while (my $l = <$rd>) { chomp $l; my ($i, $rest) = split /\t/, $l, 2; $out[$i] = $rest }
+	waitpid $_, 0 for @pids;
+	return @out;
 }
 
 1;

@@ -23,7 +23,7 @@ use Test::More;
 
 our @EXPORT = qw(
 	work free_port now_ms gateway_start gateway_stop gateway_run gateway_alive gateway_log
-	sanitizer_ok psql pg_ctl parallel http_json
+	sanitizer_ok psql pg_ctl http_json
 );
 
 my $top = "$FindBin::Bin/../..";
@@ -195,31 +195,6 @@ sub pg_ctl {
 	}
 	waitpid $pid, 0;
 	return $? == 0;
-}
-
-# parallel(N, sub { i }) -> the N strings the children returned, in child order.
-sub parallel {
-	my ($n, $work) = @_;
-	pipe(my $rd, my $wr) or die "pipe: $!";
-	my @pids;
-	STDOUT->flush;
-	STDERR->flush;
-	for my $i (0 .. $n - 1) {
-		my $pid = fork // die "fork: $!";
-		if (!$pid) {
-			close $rd;
-			my $line = eval { $work->($i) } // 'ERR ' . ($@ =~ s/\s+/ /gr);
-			$line =~ s/\n/ /g;
-			syswrite $wr, "$i\t$line\n";
-			POSIX::_exit(0);
-		}
-		push @pids, $pid;
-	}
-	close $wr;
-	my @out;
-	while (my $l = <$rd>) { chomp $l; my ($i, $rest) = split /\t/, $l, 2; $out[$i] = $rest }
-	waitpid $_, 0 for @pids;
-	return @out;
 }
 
 my $JSON = JSON::PP->new->utf8->canonical;
