@@ -11,13 +11,7 @@
 #   test/suites/import.sh WORKDIR    (PGHOST, PGPORT, PGUSER, GATEWAY_PASSWORD set)
 set -uo pipefail
 
-work=${1:?usage: import.sh WORKDIR}
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-. test/lib.sh
-. test/suites/lib/tap.bash
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
+. "$(dirname "$0")/lib/begin.bash" "$@"
 
 . test/suites/lib/todoctl.bash
 make_db="$top/test/import/make_legacy_db.sh"

@@ -9,13 +9,7 @@
 #   test/suites/migrations.sh WORKDIR    (PGHOST, PGPORT, PGUSER, GATEWAY_PASSWORD set)
 set -uo pipefail
 
-work=${1:?usage: migrations.sh WORKDIR}
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-. test/lib.sh
-. test/suites/lib/tap.bash
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
+. "$(dirname "$0")/lib/begin.bash" "$@"
 
 . test/suites/lib/todoctl.bash
 unset DATABASE_URL TODO_PLAIN_DIR ENVIRONMENT

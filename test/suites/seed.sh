@@ -7,13 +7,7 @@
 #   test/suites/seed.sh WORKDIR    (PGHOST, PGPORT, PGUSER set)
 set -uo pipefail
 
-work=${1:?usage: seed.sh WORKDIR}
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-. test/lib.sh
-. test/suites/lib/tap.bash
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
+. "$(dirname "$0")/lib/begin.bash" "$@"
 
 . test/suites/lib/todoctl.bash
 unset DATABASE_URL ENVIRONMENT
