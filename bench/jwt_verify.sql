@@ -7,7 +7,7 @@
 SET client_min_messages = notice;
 
 -- the plain-SQL install's todo.jwt_verify, the same function in PL/pgSQL with pgcrypto's
--- hmac() (extension/plain/10_c_functions.sql), in schema regress_plain as sql/plain.sql
+-- hmac() (extension/plain/10_jwt.sql), in schema regress_plain as sql/plain.sql
 -- loads it, with the cluster's secret
 CREATE SCHEMA regress_plain;
 \i extension/build/plain/regress_plain.sql

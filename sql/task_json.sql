@@ -2,7 +2,7 @@
 --
 -- The C function's text is shown for rows covering every kind of value, then compared as
 -- jsonb with the json_build_object the SQL version used to be. sql/plain.sql compares it
--- byte for byte with the plain install's SQL version (extension/plain/31_task_json.sql), on
+-- byte for byte with the plain install's SQL version (extension/plain/32_task_json.sql), on
 -- the rows this test leaves in todo.tasks and on rows of its own.
 \set VERBOSITY terse
 

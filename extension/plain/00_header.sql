@@ -3,6 +3,6 @@
 -- No guard: psql -f and todoctl migrate run this script as it is, in one transaction.
 -- CREATE EXTENSION todo would install pgcrypto (todo.control requires it) and create
 -- schema todo; here the script does both. pgcrypto may already be installed, in any
--- schema: 10_c_functions.sql and 33_passwords.sql call it where it is.
+-- schema: 10_jwt.sql and 34_passwords.sql call it where it is.
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
 CREATE SCHEMA todo;

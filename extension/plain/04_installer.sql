@@ -1,4 +1,4 @@
-/* extension/plain/03_installer.sql: what the installing role needs when it is not a superuser (Neon) */
+/* extension/plain/04_installer.sql: what the installing role needs when it is not a superuser (Neon) */
 
 -- CREATE EXTENSION runs as a superuser. The plain install may run as a role with CREATEROLE
 -- and CREATE on the database instead (on Neon, a member of neon_superuser). To give a table

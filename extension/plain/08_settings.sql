@@ -1,4 +1,4 @@
-/* extension/plain/06_settings.sql: the todo.* settings, kept in the one row of table todo.settings */
+/* extension/plain/08_settings.sql: the todo.* settings, kept in the one row of table todo.settings */
 
 -- The extension's settings are GUCs that its C library defines as superuser-only. Without
 -- the library nothing defines them, and PostgreSQL lets any role SET and read a todo.*

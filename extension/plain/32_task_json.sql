@@ -1,7 +1,7 @@
-/* extension/plain/31_task_json.sql: the Task object, in SQL (the plain install) */
+/* extension/plain/32_task_json.sql: the Task object, in SQL (the plain install) */
 
 -- The plain-SQL install's version of the C function todo.task_json (extension/src/task_json.c),
--- which the extension declares in extension/schema/31_task_json.sql. The two must produce
+-- which the extension declares in extension/schema/32_task_json.sql. The two must produce
 -- identical output, byte for byte: the compact object {"id":"...","user_id":"...",...}
 -- with the members in the contract's order and no white space. It is built by
 -- concatenating the to_json() text of each value (json_build_object would put " : " and

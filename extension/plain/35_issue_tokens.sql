@@ -1,7 +1,7 @@
-/* extension/plain/34_sessions.sql: issuing tokens (a session and its JWT), in the plain install */
+/* extension/plain/35_issue_tokens.sql: issuing tokens (a session and its JWT), in the plain install */
 
--- The same function as extension/schema/34_sessions.sql, but for where the token's issuer
--- and audience come from: todo.settings (06_settings.sql), not the C library's settings.
+-- The same function as extension/schema/35_issue_tokens.sql, but for where the token's issuer
+-- and audience come from: todo.settings (08_settings.sql), not the C library's settings.
 
 -- Opens a session for u (the transaction must act for u) and returns the contract's
 -- register/login body: {"user", "access_token", "token_type", "expires_at"}.

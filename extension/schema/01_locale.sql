@@ -1,4 +1,4 @@
-/* extension/schema/00_locale.sql: the database must be UTF-8 and lowercase non-ASCII letters */
+/* extension/schema/01_locale.sql: the database must be UTF-8 and lowercase non-ASCII letters */
 
 -- Tags are lowercased with the database's own case mapping; a database whose LC_CTYPE
 -- leaves non-ASCII letters alone would store 'ÉTÉ' and 'été' as two tags.

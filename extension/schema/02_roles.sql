@@ -1,4 +1,4 @@
-/* extension/schema/01_roles.sql: the roles of the security model (docs/security.md) */
+/* extension/schema/02_roles.sql: the roles of the security model (docs/security.md) */
 
 -- Roles are global to the cluster, so another database may have created them already.
 DO $$

@@ -1,4 +1,4 @@
-/* extension/schema/02_schemas.sql: schema todo (private: tables, rules) and api (what request roles call) */
+/* extension/schema/03_schemas.sql: schema todo (private: tables, rules) and api (what request roles call) */
 
 -- schema todo is created by CREATE EXTENSION (todo.control)
 REVOKE ALL ON SCHEMA todo FROM PUBLIC;

@@ -1,4 +1,4 @@
-/* extension/schema/03_types.sql: enumerations and the API's result row */
+/* extension/schema/05_types.sql: enumerations and the API's result row */
 
 CREATE TYPE todo.task_status AS ENUM ('pending', 'completed');
 

@@ -1,4 +1,4 @@
-/* extension/schema/05_identity.sql: who the current transaction acts for (the keys of the policies) */
+/* extension/schema/07_identity.sql: who the current transaction acts for (the keys of the policies) */
 
 -- A uuid, or NULL for anything that is not one (malformed ids are "not found", not errors).
 CREATE FUNCTION todo.try_uuid(value text)

@@ -1,9 +1,9 @@
-/* extension/schema/06_settings.sql: the todo.* settings that SQL reads */
+/* extension/schema/08_settings.sql: the todo.* settings that SQL reads */
 
 -- The settings are defined by the C library (src/guc.c) as PGC_SUSET: only a superuser may
 -- set them (postgresql.conf), so a request cannot change them for itself. todo.jwt_secret,
 -- todo.jwt_leeway and the issuer and audience checks are read by the C functions of
--- 10_c_functions.sql; todo.jwt_issuer and todo.jwt_audience also by todo.start_session.
+-- 10_jwt.sql; todo.jwt_issuer and todo.jwt_audience also by todo.start_session.
 
 -- The work factor: setting todo.bcrypt_cost, never below 10.
 CREATE FUNCTION todo.bcrypt_cost()

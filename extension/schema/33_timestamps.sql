@@ -1,4 +1,4 @@
-/* extension/schema/32_timestamps.sql: the timestamps the contract accepts */
+/* extension/schema/33_timestamps.sql: the timestamps the contract accepts */
 
 -- An RFC 3339 timestamp with an offset, or a date YYYY-MM-DD (midnight UTC); NULL for
 -- anything else, including a timestamp without an offset.

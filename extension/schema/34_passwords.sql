@@ -1,4 +1,4 @@
-/* extension/schema/33_passwords.sql: bcrypt through pgcrypto, including Python's $2b$/$2y$ hashes */
+/* extension/schema/34_passwords.sql: bcrypt through pgcrypto, including Python's $2b$/$2y$ hashes */
 
 -- pgcrypto is relocatable: find where it lives once, here, and call it through these two
 -- wrappers only (PostgreSQL 15 has no @extschema:pgcrypto@).

@@ -1,4 +1,4 @@
-/* extension/schema/34_sessions.sql: issuing tokens (a session and its JWT) */
+/* extension/schema/35_issue_tokens.sql: issuing tokens (a session and its JWT) */
 
 -- Opens a session for u (the transaction must act for u) and returns the contract's
 -- register/login body: {"user", "access_token", "token_type", "expires_at"}.

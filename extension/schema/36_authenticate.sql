@@ -1,4 +1,4 @@
-/* extension/schema/35_authenticate.sql: authenticating requests (the bearer token and its session) */
+/* extension/schema/36_authenticate.sql: authenticating requests (the bearer token and its session) */
 
 -- Authenticates the request: verifies the bearer token (app.token), acts for its user
 -- from here on (app.user_id), and checks its session is live (401 otherwise). When the
