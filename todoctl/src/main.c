@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "import.h"
-#include "migrate.h"
+#include "import/import.h"
+#include "migrate/migrate.h"
 #include "seed.h"
 
 struct main_command {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "db.h"
-#include "install.h"
+#include "migrate/install.h"
 #include "sql.h"
 
 #define SEED_WHO   "todoctl seed"

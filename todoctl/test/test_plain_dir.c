@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "plain_dir.h"
+#include "migrate/plain_dir.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/todoctl-plain-XXXXXX";

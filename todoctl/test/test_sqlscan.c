@@ -1,5 +1,5 @@
 /* test_sqlscan.c - transaction control and psql meta-commands found in plain SQL scripts. */
-#include "sqlscan.h"
+#include "migrate/sqlscan.h"
 #include "tap.h"
 
 static char why[256];

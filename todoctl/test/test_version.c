@@ -1,6 +1,6 @@
 /* test_version.c - which version strings are valid, and their order. */
 #include "tap.h"
-#include "version.h"
+#include "migrate/version.h"
 
 int
 main(void)
