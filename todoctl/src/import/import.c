@@ -1,9 +1,7 @@
 /* import.c - todoctl import: the command line, and one import as one transaction. */
 #include "import.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,57 +149,6 @@ import_parse(int argc, char **argv, struct import_options *opts)
 	}
 	opts->source = argv[optind];
 	return 0;
-}
-
-PGresult *
-import_query(struct import_run *run, const char *sql, int nparams, const char *const *params)
-{
-	PGresult *res, *last = NULL;
-	int       sent = nparams > 0 ? PQsendQueryParams(run->conn, sql, nparams, NULL, params, NULL, NULL, 0)
-	                             : PQsendQuery(run->conn, sql);
-
-	if (!sent)
-		return NULL;
-	for (;;) {
-		/* wait for the server, redrawing the progress line; a signal interrupts the wait
-		 * (its handler has sent the cancel request) */
-		while (PQisBusy(run->conn)) {
-			struct pollfd pfd = {.fd = PQsocket(run->conn), .events = POLLIN};
-
-			if (poll(&pfd, 1, 200) < 0 && errno != EINTR)
-				break;
-			import_progress_tick(run->progress);
-			if (!PQconsumeInput(run->conn))
-				break;
-		}
-		res = PQgetResult(run->conn);
-		if (res == NULL)
-			break;
-		/* several statements: keep the last result, or the first error */
-		if (last != NULL && PQresultStatus(last) == PGRES_FATAL_ERROR) {
-			PQclear(res);
-			continue;
-		}
-		PQclear(last);
-		last = res;
-	}
-	return last;
-}
-
-int
-import_exec(struct import_run *run, const char *sql, const char *what)
-{
-	PGresult *res;
-	int       ok;
-
-	if (import_signal_caught())
-		return -1;
-	res = import_query(run, sql, 0, NULL);
-	ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
-	if (!ok && !import_signal_caught())
-		db_report(run->conn, res, IMPORT_WHO, what);
-	PQclear(res);
-	return ok ? 0 : -1;
 }
 
 /* The value of a one-row, one-column query into out; 0, or -1 after printing why. */

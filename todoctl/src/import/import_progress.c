@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "import_run.h"
+#include "import_who.h"
 
 #define PROGRESS_REDRAW_S 0.1
 

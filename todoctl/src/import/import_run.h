@@ -1,4 +1,5 @@
-/* import_run.h - one run of todoctl import: its options, and what the steps share. */
+/* import_run.h - one run of todoctl import: its options, and what the steps share (the
+ * calls that run SQL: import_run.c). */
 #ifndef TODOCTL_IMPORT_RUN_H
 #define TODOCTL_IMPORT_RUN_H
 
@@ -7,8 +8,7 @@
 #include <stdio.h>
 
 #include "import_rows.h"
-
-#define IMPORT_WHO "todoctl import"
+#include "import_who.h"
 
 /* The ways out (docs/import.md): the option names, as sql/import_decide.sql knows them. */
 #define IMPORT_MAX_WAYS_OUT 8

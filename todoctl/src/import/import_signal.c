@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "import_run.h"
+#include "import_who.h"
 
 static const int             import_signals[] = {SIGINT, SIGTERM, SIGHUP};
 static PGcancel *volatile    import_cancel;

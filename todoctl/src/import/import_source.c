@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "import_run.h"
+#include "import_who.h"
 
 struct import_source {
 	sqlite3 *db;
