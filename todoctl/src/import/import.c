@@ -15,13 +15,9 @@
 #include "import_run.h"
 #include "import_signal.h"
 #include "import_source.h"
+#include "locks.h"
 
 #define IMPORT_BATCH_ROWS 100000
-
-/* One import at a time per database, and none during a migration (todoctl migrate takes
- * the same lock, exclusive): advisory locks held until the transaction ends. */
-#define IMPORT_LOCK_KEY  "pg_catalog.hashtext('todoctl import')"
-#define MIGRATE_LOCK_KEY "pg_catalog.hashtext('todoctl migrate')"
 
 /* The ways out, as sql/import_decide.sql names them; getopt_long's long_options below
  * list them in the same order (their value is OPT_WAY_OUT + the index here). */
@@ -210,7 +206,8 @@ import_preflight(struct import_run *run)
 	return 0;
 }
 
-/* The session's settings, then BEGIN, the transaction's settings and the locks. */
+/* The session's settings, then BEGIN, the transaction's settings and the locks: one
+ * import at a time per database, and none during a migration (locks.h). */
 static int
 import_begin(struct import_run *run)
 {
@@ -243,21 +240,21 @@ import_begin(struct import_run *run)
 	for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
 		if (import_exec(run, local[i], "cannot configure the transaction") < 0)
 			return -1;
-	if (import_query_value(run, "SELECT pg_catalog.pg_try_advisory_xact_lock_shared(" MIGRATE_LOCK_KEY ")",
+	if (import_query_value(run, "SELECT pg_catalog.pg_try_advisory_xact_lock_shared(" LOCKS_MIGRATE ")",
 	                 got, sizeof got) < 0)
 		return -1;
 	if (strcmp(got, "t") != 0) {
 		import_progress_note(run->progress, "waiting for the todoctl migrate running on this database");
-		if (import_exec(run, "SELECT pg_catalog.pg_advisory_xact_lock_shared(" MIGRATE_LOCK_KEY ")",
+		if (import_exec(run, "SELECT pg_catalog.pg_advisory_xact_lock_shared(" LOCKS_MIGRATE ")",
 		                "cannot lock") < 0)
 			return -1;
 	}
-	if (import_query_value(run, "SELECT pg_catalog.pg_try_advisory_xact_lock(" IMPORT_LOCK_KEY ")", got, sizeof got) < 0)
+	if (import_query_value(run, "SELECT pg_catalog.pg_try_advisory_xact_lock(" LOCKS_IMPORT ")", got, sizeof got) < 0)
 		return -1;
 	if (strcmp(got, "t") != 0) {
 		import_progress_note(run->progress, "waiting for another todoctl import on this database "
 		                     "(or for the server to end the transaction of a killed one)");
-		if (import_exec(run, "SELECT pg_catalog.pg_advisory_xact_lock(" IMPORT_LOCK_KEY ")", "cannot lock") < 0)
+		if (import_exec(run, "SELECT pg_catalog.pg_advisory_xact_lock(" LOCKS_IMPORT ")", "cannot lock") < 0)
 			return -1;
 	}
 	return 0;

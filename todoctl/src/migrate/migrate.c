@@ -11,13 +11,14 @@
 
 #include "db.h"
 #include "install.h"
+#include "locks.h"
 #include "migrate_kind.h"
 #include "version.h"
 
 #define MIGRATE_WHO "todoctl migrate"
 
-/* one migration at a time per database (the importer may take the same lock) */
-#define MIGRATE_LOCK_SQL "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('todoctl migrate'))"
+/* one migration at a time per database, and no import during it (locks.h) */
+#define MIGRATE_LOCK_SQL "SELECT pg_catalog.pg_advisory_xact_lock(" LOCKS_MIGRATE ")"
 
 enum migrate_action { MIGRATE_STATUS, MIGRATE_UP, MIGRATE_DOWN };
 
