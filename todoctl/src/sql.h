@@ -4,4 +4,11 @@
 
 extern const char sql_seed[];   /* sql/seed.sql: the development seed */
 
+/* todoctl import's plan and apply steps (docs/import.md) */
+extern const char sql_import_normalize[];
+extern const char sql_import_check[];
+extern const char sql_import_decide[];
+extern const char sql_import_apply[];
+extern const char sql_import_report[];
+
 #endif

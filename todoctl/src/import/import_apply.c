@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "db.h"
-#include "import_plan.h"
 #include "import_progress.h"
 #include "import_signal.h"
+#include "sql.h"
 
 static const char *const apply_targets[IMPORT_NENTITIES][2] = {
 	{"todo.users", "import_user"},

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "import_progress.h"
 #include "import_signal.h"
+#include "sql.h"
 
 /* The options chosen as a text[] literal ("{--skip-orphans,...}") into out. */
 static void

@@ -4,13 +4,6 @@
 
 #include "import_run.h"
 
-/* The SQL of todoctl/sql/, compiled in by the Makefile (sql/NAME.sql -> sql_NAME). */
-extern const char sql_import_normalize[];
-extern const char sql_import_check[];
-extern const char sql_import_decide[];
-extern const char sql_import_apply[];
-extern const char sql_import_report[];
-
 /*
  * Runs the plan in the database, on the staging tables import_copy_all filled: users,
  * then tasks and sessions (whose owners follow from the users' outcomes), each normalized
