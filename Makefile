@@ -4,7 +4,7 @@
 PG_CONFIG ?= pg_config
 export PG_CONFIG
 
-.PHONY: all deps extension gateway todoctl plain install test run bench clean asan valgrind migrate seed
+.PHONY: all deps extension gateway todoctl plain install test run bench clean asan valgrind migrate seed fuzz
 
 all: extension gateway todoctl
 
@@ -49,6 +49,10 @@ bench:
 	@scripts/deps.sh wrk jq procps
 	@bench/run.sh
 
+# every libFuzzer harness of fuzz/ for FUZZ_SECONDS (default 60) each; figures in docs/fuzzing.md
+fuzz: deps
+	$(MAKE) -C fuzz run
+
 # the end-to-end suite against a gateway built with AddressSanitizer + UBSan (part of make test)
 asan: deps
 	@TODO_SUITES=e2e test/run.sh
@@ -62,4 +66,5 @@ clean:
 	$(MAKE) -C extension clean
 	$(MAKE) -C gateway clean
 	$(MAKE) -C todoctl clean
+	$(MAKE) -C fuzz clean
 	rm -rf tmp_check
