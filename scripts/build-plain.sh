@@ -61,14 +61,20 @@ install_script() { # VERSION OUT
 	finish "$out"
 }
 
+begin_extension_only='^-- begin extension only'
+end_extension_only='^-- end extension only'
+
 update_script() { # SCRIPT OUT
 	local script=$1 out=$2 version
 	version=$(basename "$script" .sql)
 	version=${version##*--}
 	# An upgrade script that creates, replaces or drops what plain/ defines in place of the
 	# extension's would install the extension's version of it: such a change needs a plain
-	# script of its own, so refuse rather than build a wrong one.
-	if grep -nwE "(FUNCTION|TABLE) (todo|api)\.($(plain_own))" "$script" >&2; then
+	# script of its own, so refuse rather than build a wrong one. Its parts between
+	# "-- begin extension only" and "-- end extension only" lines are left out of the plain
+	# script (below): changes that the plain install, whose pieces differ, does not need.
+	if sed "/$begin_extension_only/,/$end_extension_only/s/.*//" "$script" |
+		grep -nwE "(FUNCTION|TABLE) (todo|api)\.($(plain_own))" >&2; then
 		echo "$script: changes what extension/plain/ replaces: the plain install needs a version of its own" >&2
 		exit 1
 	fi
@@ -77,8 +83,10 @@ update_script() { # SCRIPT OUT
 		banner "$(basename "$out")" "$script for a plain-SQL install" "$version"
 		echo
 		# The script without its psql guard (its comment and the \echo ... \quit line): the
-		# plain scripts are run with psql -f and by todoctl migrate, not by ALTER EXTENSION.
-		sed -e '/^-- complain if script is sourced in psql/d' -e '/^\\echo Use /d' "$script"
+		# plain scripts are run with psql -f and by todoctl migrate, not by ALTER EXTENSION;
+		# and without its parts for the extension only.
+		sed -e '/^-- complain if script is sourced in psql/d' -e '/^\\echo Use /d' \
+			-e "/$begin_extension_only/,/$end_extension_only/d" "$script"
 		# The version, last.
 		printf '\nUPDATE todo.schema_version SET version = %s;\n' "'$version'"
 	} >"$tmp"

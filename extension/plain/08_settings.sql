@@ -43,3 +43,17 @@ RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT coalesce((SELECT s.jwt_lifetime FROM todo.settings s), 3600) $$;
 COMMENT ON FUNCTION todo.token_lifetime() IS 'todo: token lifetime in seconds (setting jwt_lifetime)';
+
+-- The tokens' issuer and audience: settings jwt_issuer and jwt_audience, '' when unset (a
+-- token then has no iss or aud claim, and todo.jwt_verify checks none).
+CREATE FUNCTION todo.jwt_issuer()
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT coalesce((SELECT s.jwt_issuer FROM todo.settings s), '') $$;
+COMMENT ON FUNCTION todo.jwt_issuer() IS 'todo: the iss claim of the tokens issued here (setting jwt_issuer), empty for none';
+
+CREATE FUNCTION todo.jwt_audience()
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT coalesce((SELECT s.jwt_audience FROM todo.settings s), '') $$;
+COMMENT ON FUNCTION todo.jwt_audience() IS 'todo: the aud claim of the tokens issued here (setting jwt_audience), empty for none';

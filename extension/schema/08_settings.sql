@@ -3,7 +3,8 @@
 -- The settings are defined by the C library (src/guc.c) as PGC_SUSET: only a superuser may
 -- set them (postgresql.conf), so a request cannot change them for itself. todo.jwt_secret,
 -- todo.jwt_leeway and the issuer and audience checks are read by the C functions of
--- 10_jwt.sql; todo.jwt_issuer and todo.jwt_audience also by todo.start_session.
+-- 10_jwt.sql; todo.jwt_issuer and todo.jwt_audience also by todo.start_session, through the
+-- functions below (plain/08_settings.sql has the same functions over its table todo.settings).
 
 -- The work factor: setting todo.bcrypt_cost, never below 10.
 CREATE FUNCTION todo.bcrypt_cost()
@@ -18,3 +19,17 @@ RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT coalesce(nullif(pg_catalog.current_setting('todo.jwt_lifetime', true), '')::integer, 3600) $$;
 COMMENT ON FUNCTION todo.token_lifetime() IS 'todo: token lifetime in seconds (setting todo.jwt_lifetime)';
+
+-- The tokens' issuer and audience: settings todo.jwt_issuer and todo.jwt_audience, '' when
+-- unset (a token then has no iss or aud claim, and todo.jwt_verify checks none).
+CREATE FUNCTION todo.jwt_issuer()
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT coalesce(pg_catalog.current_setting('todo.jwt_issuer', true), '') $$;
+COMMENT ON FUNCTION todo.jwt_issuer() IS 'todo: the iss claim of the tokens issued here (setting todo.jwt_issuer), empty for none';
+
+CREATE FUNCTION todo.jwt_audience()
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT coalesce(pg_catalog.current_setting('todo.jwt_audience', true), '') $$;
+COMMENT ON FUNCTION todo.jwt_audience() IS 'todo: the aud claim of the tokens issued here (setting todo.jwt_audience), empty for none';

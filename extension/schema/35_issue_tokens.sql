@@ -16,13 +16,9 @@ BEGIN
 	INSERT INTO todo.sessions (user_id, token_jti, expires_at)
 	VALUES (u.id, jti, to_timestamp(expires_at));
 
-	claims := jsonb_build_object('sub', u.id, 'jti', jti, 'iat', issued_at, 'exp', expires_at);
-	IF coalesce(current_setting('todo.jwt_issuer', true), '') <> '' THEN
-		claims := claims || jsonb_build_object('iss', current_setting('todo.jwt_issuer'));
-	END IF;
-	IF coalesce(current_setting('todo.jwt_audience', true), '') <> '' THEN
-		claims := claims || jsonb_build_object('aud', current_setting('todo.jwt_audience'));
-	END IF;
+	-- iss and aud only when set (08_settings.sql; jsonb_strip_nulls drops the others)
+	claims := jsonb_strip_nulls(jsonb_build_object('sub', u.id, 'jti', jti, 'iat', issued_at, 'exp', expires_at,
+		'iss', nullif(todo.jwt_issuer(), ''), 'aud', nullif(todo.jwt_audience(), '')));
 
 	RETURN json_build_object(
 		'user', todo.user_json(u),

@@ -2,7 +2,7 @@
 -- revoked, expired, inactive or deleted users, tampered and forged tokens, 401 before 403.
 BEGIN;
 \ir _helpers.psql
-SELECT plan(53);
+SELECT plan(59);
 
 -- An HS256-style token built by hand: base64url(header).base64url(payload).base64url(HMAC-SHA256 under key).
 CREATE FUNCTION pg_temp.hand_token(header text, payload text, key text) RETURNS text LANGUAGE sql AS $$
@@ -143,6 +143,33 @@ RESET ROLE;
 DELETE FROM todo.users WHERE id = :'carol';
 SELECT pg_temp.req('todo_user', :'tok_c', '');
 SELECT throws_ok('SELECT * FROM api.me()', 'TD401', NULL, 'the token of a deleted user gets 401');
+
+-- the issuer and audience (the settings todo.jwt_issuer and todo.jwt_audience, or the plain
+-- install's todo.settings): a token carries iss and aud only when they are set, and then
+-- passes the checks they turn on
+RESET ROLE;
+CREATE FUNCTION pg_temp.set_issuer_audience(issuer text, audience text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	IF pg_temp.plain() THEN
+		UPDATE todo.settings SET jwt_issuer = issuer, jwt_audience = audience;
+	ELSE
+		PERFORM set_config('todo.jwt_issuer', issuer, true), set_config('todo.jwt_audience', audience, true);
+	END IF;
+END
+$$;
+SELECT is(pg_temp.jwt_part(:'tok_b', 2) ?| ARRAY['iss', 'aud'], false, 'no issuer or audience set: a token has no iss or aud claim');
+SELECT pg_temp.set_issuer_audience('https://todo.example', 'todo-web');
+SELECT pg_temp.token_for('alice') AS tok_iss \gset
+SELECT is(pg_temp.jwt_part(:'tok_iss', 2) -> 'iss', '"https://todo.example"'::jsonb, 'an issuer set: a token carries it as iss');
+SELECT is(pg_temp.jwt_part(:'tok_iss', 2) -> 'aud', '"todo-web"'::jsonb, 'an audience set: a token carries it as aud');
+SELECT pg_temp.req('todo_user', :'tok_iss', '');
+SELECT is((SELECT data ->> 'id' FROM api.me()), :'alice', 'a token with the iss and aud set passes their checks');
+SELECT pg_temp.req('todo_user', :'tok_b', '');
+SELECT throws_ok('SELECT * FROM api.me()', 'TD401', 'token issuer does not match', 'a token without iss gets 401 once an issuer is set');
+RESET ROLE;
+SELECT pg_temp.set_issuer_audience('', 'todo-web');
+SELECT is(pg_temp.jwt_part(pg_temp.token_for('alice'), 2) - ARRAY['sub', 'jti', 'iat', 'exp'], '{"aud": "todo-web"}'::jsonb,
+	'an audience alone: aud, and no iss');
 
 SELECT * FROM finish();
 ROLLBACK;

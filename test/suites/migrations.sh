@@ -17,7 +17,7 @@ unset DATABASE_URL TODO_PLAIN_DIR ENVIRONMENT
 ext_dir="$(pg_config --sharedir)/extension"
 bad_version="9.9.$$"
 bad_script="$ext_dir/todo--1.1--$bad_version.sql"
-databases="todo_mig_fresh todo_mig_up todo_mig_trip todo_mig_bad todo_mig_plain todo_mig_real todo_mig_real2 todo_mig_health"
+databases="todo_mig_fresh todo_mig_up todo_mig_base todo_mig_trip todo_mig_bad todo_mig_plain todo_mig_real todo_mig_real2 todo_mig_health"
 gateway_pid=
 holder_pid=
 
@@ -161,6 +161,9 @@ tc todo_mig_trip migrate down
 is "$rc:$(version todo_mig_trip)" "0:1.0" "down from 1.1 without legacy ids goes to 1.0 (no --force needed)"
 like "$out" "before: 1.1.*after: 1.0" "down prints the versions before and after"
 is "$(checksum todo_mig_trip)" "$sum" "1.1 -> 1.0 keeps every row ($sum)"
+new_db todo_mig_base
+tc todo_mig_base migrate up --to 1.0
+same_catalog todo_mig_base todo_mig_trip "1.1 downgraded to 1.0 has the catalogs of a fresh 1.0"
 tc todo_mig_trip migrate down
 is "$rc:$(version todo_mig_trip)" "1:1.0" "down at the oldest version: exit 1, still 1.0"
 like "$out" "no version below 1.0" "down at the oldest version says why"
