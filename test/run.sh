@@ -102,10 +102,12 @@ suite_dump() {
 	count_tap dump "$log" $?
 }
 
+# the C unit tests of gateway/test and todoctl/test, under ASan + UBSan
 suite_unit() {
-	local log="$logs/unit.log"
-	make -s -C gateway test-asan PROVE_FLAGS=-v >"$log" 2>&1
-	count_tap unit "$log" $?
+	local log="$logs/unit.log" rc=0
+	make -s -C gateway test-asan PROVE_FLAGS=-v >"$log" 2>&1 || rc=$?
+	make -s -C todoctl test-asan PROVE_FLAGS=-v >>"$log" 2>&1 || rc=$?
+	count_tap unit "$log" "$rc"
 }
 
 suite_e2e() {
