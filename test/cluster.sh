@@ -15,15 +15,7 @@ dir=${2:?usage: cluster.sh start|stop DIR [DBNAME]}
 dbname=${3:-todo}
 bindir=$(pg_config --bindir)
 
-as_pg() {
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
 . "$(dirname "$0")/lib.sh"
-
-random_secret() {
-	head -c 48 /dev/urandom | base64 | tr -d '/+=\n'
-}
 
 case "$cmd" in
 start)

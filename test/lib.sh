@@ -1,9 +1,22 @@
-# Shell helpers shared by test/run.sh, test/dump_restore.sh and scripts/run.sh.
+# Shell helpers shared by test/run.sh, test/cluster.sh, test/dump_restore.sh, the suites
+# (test/suites/lib/suite.bash), scripts/run.sh and bench/.
 # Expects PGHOST/PGPORT/PGUSER of a running cluster (test/cluster.sh writes them) where needed.
 
+todo_test_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# free_port: a TCP port free on 127.0.0.1 now (Suite.pm's free_port, the one of the suites)
 free_port() {
-	perl -MIO::Socket::INET -e \
-		'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0, ReuseAddr => 1)->sockport'
+	perl -I"$todo_test_dir/suites/lib" -MSuite -e 'print free_port()'
+}
+
+# random_secret: a random string of [A-Za-z0-9], about 60 characters (a JWT secret, a password)
+random_secret() {
+	head -c 48 /dev/urandom | base64 | tr -d '/+=\n'
+}
+
+# as_pg COMMAND...: as the postgres user when run as root (PostgreSQL refuses to run as root)
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 # wait_http URL SECONDS: true once URL answers at all (any HTTP status)
