@@ -30,6 +30,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# sanitizer_tap DIR [N]: TAP test N (default 1): no AddressSanitizer, LeakSanitizer or UBSan
+# report in DIR (the sanitized programs of a suite write theirs there: log_path=DIR/asan.NAME)
+sanitizer_tap() {
+	local reports f n=${2:-1}
+	reports=$(find "$1" -maxdepth 1 \( -name 'asan.*' -o -name 'ubsan.*' \) -size +0 | sort)
+	if [ -z "$reports" ]; then
+		echo "ok $n - no sanitizer report (AddressSanitizer, LeakSanitizer, UBSan)"
+		return
+	fi
+	echo "not ok $n - sanitizer reports: $(echo $reports)"
+	for f in $reports; do head -60 "$f" | sed 's/^/# /'; done
+}
+
 # add the counts of a TAP log (unindented "ok N" / "not ok N" lines); a runner that
 # failed without a failing line (a crash, a bad plan) counts as one failure
 count_tap() { # suite log exit_code
@@ -139,25 +152,24 @@ suite_e2e() {
 	# the gateway's own verdict: a clean exit 0 after SIGTERM, and no sanitizer report
 	{
 		if [ "$gateway_rc" = 0 ]; then echo "ok 1 - gateway exits 0 on SIGTERM"; else echo "not ok 1 - gateway exit code $gateway_rc"; fi
-		if compgen -G "$logs/asan*" >/dev/null || compgen -G "$logs/ubsan*" >/dev/null; then
-			echo "not ok 2 - sanitizer reports:"
-			cat "$logs"/asan* "$logs"/ubsan* 2>/dev/null | head -60
-		else
-			echo "ok 2 - no sanitizer or valgrind report"
-		fi
 	} >>"$log"
+	sanitizer_tap "$logs" 2 >>"$log"
 	count_tap e2e "$log" "$rc"
 }
 
 # test/suites/NAME.sh: a suite that needs servers of its own (a second cluster, a pooler,
-# a gateway under load...). It runs with the main cluster's PGHOST/PGPORT/PGUSER and
-# GATEWAY_PASSWORD in its environment and its own work directory as $1, prints TAP, and
-# must stop whatever it started, even when it fails (trap ... EXIT).
+# a gateway under load...), written with test/suites/lib/suite.bash (its header says how).
+# It runs with the main cluster's PGHOST/PGPORT/PGUSER and GATEWAY_PASSWORD in its
+# environment and its own work directory as $1, prints TAP, and must stop whatever it
+# started, even when it fails (at_exit). One more test here: no sanitizer report there.
 suite_script() { # name
-	local log="$logs/$1.log"
-	mkdir -p "$tmp/$1"
-	timeout 900 "test/suites/$1.sh" "$tmp/$1" >"$log" 2>&1
-	count_tap "$1" "$log" $?
+	local log="$logs/$1.log" work="$tmp/$1" rc
+	mkdir -p "$work"
+	rm -f "$work"/asan.* "$work"/ubsan.*
+	timeout 900 "test/suites/$1.sh" "$work" >"$log" 2>&1
+	rc=$?
+	sanitizer_tap "$work" >>"$log"
+	count_tap "$1" "$log" "$rc"
 }
 
 if build && start_database; then

@@ -5,14 +5,12 @@
 #
 #   test/suites/exhaustion.sh WORKDIR     (run by test/run.sh with the main cluster's PG* env)
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-work=${1:?usage: exhaustion.sh WORKDIR}
-. "$top/test/suites/lib/suite.sh"
+. "$(dirname "$0")/lib/suite.bash" "$@"
 
 create_todo_database todo_exhaustion >"$work/create.log" 2>&1 || {
 	echo "Bail out! cannot create todo_exhaustion: $(cat "$work/create.log")"
 	exit 1
 }
-SUITE_WORK=$work PGDATABASE=todo_exhaustion \
+PGDATABASE=todo_exhaustion \
 	EXHAUSTION_URL="$(database_url todo_exhaustion)" \
 	prove -v "$top/test/suites/exhaustion.t"

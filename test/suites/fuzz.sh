@@ -7,7 +7,7 @@
 #   test/suites/fuzz.sh WORKDIR
 set -uo pipefail
 
-. "$(dirname "$0")/lib/begin.bash" "$@"
+. "$(dirname "$0")/lib/suite.bash" "$@"
 
 seconds=${FUZZ_CHECK_SECONDS:-4}
 if ! make -s -C fuzz all >"$work/build.log" 2>&1; then

@@ -5,15 +5,14 @@
 # no-op; --dry-run changes nothing; each kind of problem refuses with a report and goes
 # through with its option; kill -9 and SIGTERM mid-import leave the target as it was and a
 # rerun succeeds; the source file is never modified; the refusals (no DATABASE_URL, a role
-# without BYPASSRLS, a file with a journal). The importer runs under AddressSanitizer; its
-# reports fail the last test. Prints TAP.
+# without BYPASSRLS, a file with a journal). The importer runs under AddressSanitizer: its
+# reports in WORKDIR fail the suite (test/run.sh). Prints TAP.
 #
 #   test/suites/import.sh WORKDIR    (PGHOST, PGPORT, PGUSER, GATEWAY_PASSWORD set)
 set -uo pipefail
 
-. "$(dirname "$0")/lib/begin.bash" "$@"
-
-. test/suites/lib/todoctl.bash
+. "$(dirname "$0")/lib/suite.bash" "$@"
+use_todoctl
 make_db="$top/test/import/make_legacy_db.sh"
 unset DATABASE_URL
 
@@ -32,8 +31,7 @@ cleanup() {
 	for db in $databases; do dropdb --if-exists "$db" 2>/dev/null; done
 	psql -X -q -d postgres -c "DROP ROLE IF EXISTS $plain_role" 2>/dev/null
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+at_exit cleanup
 
 url() { echo "postgresql://${2:-postgres}@127.0.0.1:$PGPORT/$1"; }
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
@@ -404,10 +402,4 @@ if command -v script >/dev/null; then
 		"on a terminal: live progress, rows done / total and the rate"
 fi
 
-# --- no sanitizer report from any run
-if compgen -G "$work/asan.*" >/dev/null || compgen -G "$work/ubsan.*" >/dev/null; then
-	not_ok "no AddressSanitizer, LeakSanitizer or UBSan report from any run" "$(cat "$work"/asan.* "$work"/ubsan.* 2>/dev/null | head -60)"
-else
-	ok "no AddressSanitizer, LeakSanitizer or UBSan report from any run"
-fi
 tap_plan

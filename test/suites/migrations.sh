@@ -9,26 +9,22 @@
 #   test/suites/migrations.sh WORKDIR    (PGHOST, PGPORT, PGUSER, GATEWAY_PASSWORD set)
 set -uo pipefail
 
-. "$(dirname "$0")/lib/begin.bash" "$@"
-
-. test/suites/lib/todoctl.bash
+. "$(dirname "$0")/lib/suite.bash" "$@"
+use_todoctl
 unset DATABASE_URL TODO_PLAIN_DIR ENVIRONMENT
 
 ext_dir="$(pg_config --sharedir)/extension"
 bad_version="9.9.$$"
 bad_script="$ext_dir/todo--1.1--$bad_version.sql"
 databases="todo_mig_fresh todo_mig_up todo_mig_base todo_mig_trip todo_mig_bad todo_mig_plain todo_mig_real todo_mig_real2 todo_mig_health"
-gateway_pid=
 holder_pid=
 
 cleanup() {
-	[ -n "$gateway_pid" ] && kill "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null
 	[ -n "$holder_pid" ] && kill "$holder_pid" 2>/dev/null && wait "$holder_pid" 2>/dev/null
 	rm -f "$bad_script"
 	for db in $databases; do dropdb --if-exists "$db" 2>/dev/null; done
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+at_exit cleanup
 
 url() { echo "postgresql://postgres@127.0.0.1:$PGPORT/$1"; }
 # tc DB ARGS...: todoctl against DB; sets out (stdout and stderr) and rc
@@ -344,16 +340,12 @@ else
 fi
 
 # --- health across a migration: a gateway built for 1.1 against a database at 1.0
-gateway=gateway/todo-gateway
+gateway_bin=$top/gateway/todo-gateway
 new_db todo_mig_health
 tc todo_mig_health migrate up --to 1.0
 q todo_mig_health "ALTER ROLE todo_gateway LOGIN PASSWORD '$GATEWAY_PASSWORD'" 2>/dev/null
-hport=$(free_port)
-DATABASE_URL=$(database_url todo_mig_health) PORT=$hport ENVIRONMENT=development \
-	"$gateway" >"$work/gateway.out" 2>"$work/gateway.err" &
-gateway_pid=$!
-health() { curl -s --max-time 2 -w ' %{http_code}' "http://127.0.0.1:$hport/api/v1/health"; }
-if wait_http "http://127.0.0.1:$hport/api/v1/health" 30; then
+health() { curl -s --max-time 2 -w ' %{http_code}' "$gw_url/api/v1/health"; }
+if gateway_start gateway DATABASE_URL="$(database_url todo_mig_health)" ENVIRONMENT=development; then
 	h=$(health)
 	like "$h" '"status": ?"degraded".*"migration": ?"out-of-date".* 200$' "health at 1.0 (gateway built for 1.1): 200, degraded, out-of-date"
 	like "$(cat "$work/gateway.err" "$work/gateway.out")" "schema version 1.0 differs from the version this gateway was built for \(1.1\)" \
@@ -365,16 +357,11 @@ if wait_http "http://127.0.0.1:$hport/api/v1/health" 30; then
 		sleep 0.1
 	done
 	like "$h" '"status": ?"healthy".*"migration": ?"up-to-date".* 200$' "health after the migration: healthy, up-to-date, without a restart (within $((SECONDS - start)) s)"
-	is "$(kill -0 "$gateway_pid" 2>/dev/null && echo running)" running "the gateway kept running throughout"
+	is "$(kill -0 "$gw_pid" 2>/dev/null && echo running)" running "the gateway kept running throughout"
+	gateway_stop gateway
 else
 	not_ok "the gateway did not start" "$(tail -20 "$work/gateway.err")"
 fi
 
-# --- todoctl itself: no sanitizer report over all of the above
-if compgen -G "$work/asan.*" >/dev/null || compgen -G "$work/ubsan.*" >/dev/null; then
-	not_ok "todoctl: no AddressSanitizer/UBSan/leak report" "$(cat "$work"/asan.* "$work"/ubsan.* 2>/dev/null)"
-else
-	ok "todoctl: no AddressSanitizer/UBSan/leak report ($(basename "$todoctl"))"
-fi
 
 tap_plan

@@ -5,14 +5,12 @@
 #
 #   test/suites/outage.sh WORKDIR     (run by test/run.sh)
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-work=${1:?usage: outage.sh WORKDIR}
-. "$top/test/suites/lib/suite.sh"
+. "$(dirname "$0")/lib/suite.bash" "$@"
 
 dir="$work/pg"
 rm -rf "$dir"
 suite_cluster "$dir" todo_outage || { echo "Bail out! cannot start the suite's cluster"; exit 1; }
 . "$dir/env"
-SUITE_WORK=$work SUITE_PGDATA="$dir/data" PGDATABASE=todo_outage \
+SUITE_PGDATA="$dir/data" PGDATABASE=todo_outage \
 	OUTAGE_URL="postgresql://todo_gateway:$GATEWAY_PASSWORD@127.0.0.1:$PGPORT/todo_outage" \
 	prove -v "$top/test/suites/outage.t"

@@ -235,5 +235,4 @@ SKIP: {
 	is(gateway_stop($one), 0, 'the one-connection gateway exits 0 on SIGTERM');
 }
 
-sanitizer_ok();
 done_testing;

@@ -16,9 +16,7 @@
 # The scripts are the installed ones, $(pg_config --sharedir)/todo-plain (make install), as
 # todoctl migrate finds them; TODO_PLAIN_DIR names another directory.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-work=${1:?usage: plain.sh WORKDIR}
-. "$top/test/suites/lib/suite.sh"
+. "$(dirname "$0")/lib/suite.bash" "$@"
 
 version=$(sed -n "s/^default_version = '\([^']*\)'.*/\1/p" "$top/extension/todo.control")
 plain_dir=${TODO_PLAIN_DIR:-$(pg_config --sharedir)/todo-plain}
@@ -31,20 +29,6 @@ q() {
 	shift 2
 	psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@" -c "$sql"
 }
-# check DESCRIPTION GOT EXPECTED: one TAP line, with what was got when it is not expected
-check() {
-	if [ "$2" = "$3" ]; then tap_ok 0 "$1"; else tap_ok 1 "$1"; printf 'got: %s\nexpected: %s\n' "$2" "$3" | tap_diag; fi
-}
-# run_ok DESCRIPTION LOG COMMAND...: one TAP line for the command, with the end of its log when it fails
-run_ok() {
-	local what=$1 log=$2
-	shift 2
-	"$@" >>"$log" 2>&1
-	local rc=$?
-	tap_ok "$rc" "$what"
-	[ "$rc" = 0 ] || tail -5 "$log" | tap_diag
-}
-random_secret() { head -c 48 /dev/urandom | base64 | tr -d '/+=\n'; }
 
 # --- a server without the C library --------------------------------------------------------
 # test/cluster.sh's cluster, new each run, started once to be created, then without
@@ -63,8 +47,8 @@ if [ ! -f "$install" ]; then
 	echo "Bail out! no plain install script $install (make -C extension install)"
 	exit 1
 fi
-check "the server preloads no library" "$(q postgres 'SHOW shared_preload_libraries')" ""
-check "the server defines no todo.* setting" "$(q postgres "SELECT count(*) FROM pg_settings WHERE name LIKE 'todo.%'")" 0
+is "$(q postgres 'SHOW shared_preload_libraries')" "" "the server preloads no library"
+is "$(q postgres "SELECT count(*) FROM pg_settings WHERE name LIKE 'todo.%'")" 0 "the server defines no todo.* setting"
 
 # --- 1. installed as on Neon: by the database's owner, with CREATEROLE, not a superuser --------
 neon=todo_plain_neon
@@ -73,14 +57,14 @@ log="$work/neon.log"
 q postgres "CREATE ROLE $owner LOGIN CREATEROLE CREATEDB" >"$log" 2>&1 && q postgres "CREATE DATABASE $neon OWNER $owner" >>"$log" 2>&1
 run_ok "the plain install runs, in one transaction, as a role that is not a superuser (as on Neon)" "$log" \
 	psql -X -q -v ON_ERROR_STOP=1 --single-transaction -U "$owner" -d "$neon" -f "$install"
-check "... with CREATEROLE, no BYPASSRLS" "$(q postgres "SELECT rolsuper || ' ' || rolcreaterole || ' ' || rolbypassrls FROM pg_roles WHERE rolname = '$owner'")" "false true false"
-check "... it gave every table and every SECURITY DEFINER function to todo_owner" "$(q "$neon" "
+is "$(q postgres "SELECT rolsuper || ' ' || rolcreaterole || ' ' || rolbypassrls FROM pg_roles WHERE rolname = '$owner'")" "false true false" "... with CREATEROLE, no BYPASSRLS"
+is "$(q "$neon" "
 	SELECT count(*) FROM (SELECT relowner AS o FROM pg_class WHERE relnamespace = 'todo'::regnamespace AND relkind = 'r'
 		UNION ALL SELECT proowner FROM pg_proc WHERE prosecdef AND pronamespace IN ('todo'::regnamespace, 'api'::regnamespace)) x
-	WHERE o <> 'todo_owner'::regrole")" 0
-check "... it is a member of todo_owner, which keeps no CREATE on schemas todo and api" "$(q "$neon" "
+	WHERE o <> 'todo_owner'::regrole")" 0 "... it gave every table and every SECURITY DEFINER function to todo_owner"
+is "$(q "$neon" "
 	SELECT pg_has_role('$owner', 'todo_owner', 'MEMBER') AND NOT has_schema_privilege('todo_owner', 'todo', 'CREATE')
-		AND NOT has_schema_privilege('todo_owner', 'api', 'CREATE')")" t
+		AND NOT has_schema_privilege('todo_owner', 'api', 'CREATE')")" t "... it is a member of todo_owner, which keeps no CREATE on schemas todo and api"
 run_ok "... it sets the JWT secret (UPDATE todo.settings) and enables the gateway's login" "$log" \
 	q "$neon" "UPDATE todo.settings SET jwt_secret = '$(random_secret)'; ALTER ROLE todo_gateway LOGIN PASSWORD '$GATEWAY_PASSWORD'" -U "$owner"
 # requests as the gateway makes them: its login role, a request role, an API function
@@ -90,8 +74,8 @@ request() { # role token SQL: the last line of its output
 }
 token=$(request todo_anon '' "SELECT (api.register('{\"username\":\"neon_user\",\"email\":\"neon@example.com\",
 	\"password\":\"correct horse\"}')).data ->> 'access_token'")
-check "... the gateway's role registers a user through the API" "$(echo "$token" | grep -cE '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$')" 1
-check "... whose token is accepted" "$(request todo_user "$token" "SELECT (api.me()).data ->> 'username'")" neon_user
+is "$(echo "$token" | grep -cE '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$')" 1 "... the gateway's role registers a user through the API"
+is "$(request todo_user "$token" "SELECT (api.me()).data ->> 'username'")" neon_user "... whose token is accepted"
 # each downgrade from this version, and the upgrade back
 for script in "$plain_dir/todo-plain--$version--"*.sql; do
 	[ -e "$script" ] || continue
@@ -100,12 +84,11 @@ for script in "$plain_dir/todo-plain--$version--"*.sql; do
 	for step in "$version--$to" "$to--$version"; do
 		run_ok "todo-plain--$step.sql runs as that role, in one transaction" "$log" \
 			psql -X -q -v ON_ERROR_STOP=1 --single-transaction -U "$owner" -d "$neon" -f "$plain_dir/todo-plain--$step.sql"
-		check "... todo.schema_version and api.health say ${step#*--}" \
-			"$(q "$neon" "SELECT (SELECT version FROM todo.schema_version) || ' ' || ((api.health()).data ->> 'schema_version')")" \
-			"${step#*--} ${step#*--}"
+		is "$(q "$neon" "SELECT (SELECT version FROM todo.schema_version) || ' ' || ((api.health()).data ->> 'schema_version')")" \
+			"${step#*--} ${step#*--}" "... todo.schema_version and api.health say ${step#*--}"
 	done
 done
-check "... and the user is still there, with a working token" "$(request todo_user "$token" "SELECT (api.me()).data ->> 'username'")" neon_user
+is "$(request todo_user "$token" "SELECT (api.me()).data ->> 'username'")" neon_user "... and the user is still there, with a working token"
 # roles are the cluster's: leave no member of todo_owner for the suites below
 q postgres "REVOKE todo_owner FROM $owner" >>"$log" 2>&1
 
@@ -115,12 +98,12 @@ log="$work/install.log"
 createdb "$db" >"$log" 2>&1
 run_ok "the plain install runs, in one transaction, as a superuser" "$log" \
 	psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$db" -f "$install"
-check "... it installs no extension but pgcrypto" "$(q "$db" "SELECT string_agg(extname, ' ' ORDER BY extname) FROM pg_extension")" "pgcrypto plpgsql"
-check "... no function in todo or api is written in C, none uses a C library" "$(q "$db" "
+is "$(q "$db" "SELECT string_agg(extname, ' ' ORDER BY extname) FROM pg_extension")" "pgcrypto plpgsql" "... it installs no extension but pgcrypto"
+is "$(q "$db" "
 	SELECT count(*) FROM pg_proc WHERE (pronamespace IN ('todo'::regnamespace, 'api'::regnamespace)
-		AND prolang NOT IN (SELECT oid FROM pg_language WHERE lanname IN ('sql', 'plpgsql'))) OR probin LIKE '%todo%'")" 0
-check "... its version is $version, and api.health says so" \
-	"$(q "$db" "SELECT (SELECT version FROM todo.schema_version) || ' ' || ((api.health()).data ->> 'schema_version')")" "$version $version"
+		AND prolang NOT IN (SELECT oid FROM pg_language WHERE lanname IN ('sql', 'plpgsql'))) OR probin LIKE '%todo%'")" 0 "... no function in todo or api is written in C, none uses a C library"
+is "$(q "$db" "SELECT (SELECT version FROM todo.schema_version) || ' ' || ((api.health()).data ->> 'schema_version')")" \
+	"$version $version" "... its version is $version, and api.health says so"
 run_ok "the JWT secret and the gateway's login are set, pgTAP is installed" "$log" \
 	q "$db" "UPDATE todo.settings SET jwt_secret = '$(random_secret)'; ALTER ROLE todo_gateway LOGIN PASSWORD '$GATEWAY_PASSWORD';
 		CREATE EXTENSION pgtap"
@@ -136,5 +119,4 @@ fi
 TODO_BASE_URL=$gw_url prove -v "$top/test/e2e"
 e2e_rc=$?
 gateway_stop e2e
-sanitizer_ok
 [ "$pgtap_rc" = 0 ] && [ "$e2e_rc" = 0 ]

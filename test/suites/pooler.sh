@@ -9,9 +9,7 @@
 # PgBouncer is Debian's (/usr/sbin/pgbouncer), run as the postgres user with its own
 # configuration in WORKDIR, on a free port; client authentication scram-sha-256.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-work=${1:?usage: pooler.sh WORKDIR}
-. "$top/test/suites/lib/suite.sh"
+. "$(dirname "$0")/lib/suite.bash" "$@"
 
 pgbouncer=${PGBOUNCER:-/usr/sbin/pgbouncer}
 pb="$work/pgbouncer"
@@ -95,15 +93,14 @@ TODO_BASE_URL=$gw_url prove -v "$top/test/e2e"
 e2e_rc=$?
 gateway_stop e2e
 n=$(server_connections todo_pooler)
-[ "$n" -ge 1 ] && [ "$n" -le 3 ]
-tap_ok $? "the e2e suite used at most 3 server connections (PgBouncer's pool), for a gateway pool of 10: $n"
+like "$n" '^[123]$' "the e2e suite used at most 3 server connections (PgBouncer's pool), for a gateway pool of 10: $n"
 
 # --- one server connection, two users ------------------------------------------------------
-SUITE_WORK=$work POOLED_URL="$pooled/pooled1" POOLER_PORT=$pb_port POOLED_DB=todo_pooler1 \
+POOLED_URL="$pooled/pooled1" POOLER_PORT=$pb_port POOLED_DB=todo_pooler1 \
 	prove -v "$top/test/suites/pooler.t"
 t_rc=$?
 
 if grep -qE 'ERROR|FATAL' "$pb/pgbouncer.log"; then
-	grep -E 'ERROR|FATAL|WARNING' "$pb/pgbouncer.log" | head -20 | tap_diag
+	grep -E 'ERROR|FATAL|WARNING' "$pb/pgbouncer.log" | head -20 | diag
 fi
 [ "$e2e_rc" = 0 ] && [ "$t_rc" = 0 ]

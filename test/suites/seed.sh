@@ -7,14 +7,12 @@
 #   test/suites/seed.sh WORKDIR    (PGHOST, PGPORT, PGUSER set)
 set -uo pipefail
 
-. "$(dirname "$0")/lib/begin.bash" "$@"
-
-. test/suites/lib/todoctl.bash
+. "$(dirname "$0")/lib/suite.bash" "$@"
+use_todoctl
 unset DATABASE_URL ENVIRONMENT
 
 databases="todo_seed todo_seed_empty todo_seed_taken"
-trap 'for db in $databases; do dropdb --if-exists "$db" 2>/dev/null; done' EXIT
-trap 'exit 130' INT TERM
+at_exit 'for db in $databases; do dropdb --if-exists "$db" 2>/dev/null; done'
 
 url() { echo "postgresql://postgres@127.0.0.1:$PGPORT/$1"; }
 seed() { # DB [env assignments...]: todoctl seed; sets out and rc
@@ -101,9 +99,4 @@ is "$rc" 1 "username test taken by another email: exit 1"
 like "$out" "username test already belongs to other@example.com" "username taken: the message names the owner"
 is "$(q todo_seed_taken "SELECT count(*) FROM todo.users")|$(q todo_seed_taken "SELECT count(*) FROM todo.tasks")" "1|0" "username taken: nothing created"
 
-if compgen -G "$work/asan.*" >/dev/null || compgen -G "$work/ubsan.*" >/dev/null; then
-	not_ok "todoctl: no AddressSanitizer/UBSan/leak report" "$(cat "$work"/asan.* "$work"/ubsan.* 2>/dev/null)"
-else
-	ok "todoctl: no AddressSanitizer/UBSan/leak report ($(basename "$todoctl"))"
-fi
 tap_plan

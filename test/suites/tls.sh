@@ -7,9 +7,7 @@
 #
 #   test/suites/tls.sh WORKDIR     (run by test/run.sh with the main cluster's PG* env)
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-work=${1:?usage: tls.sh WORKDIR}
-. "$top/test/suites/lib/suite.sh"
+. "$(dirname "$0")/lib/suite.bash" "$@"
 
 main_port=$PGPORT           # the main cluster: no TLS
 main_password=$GATEWAY_PASSWORD
@@ -44,7 +42,7 @@ EOF
 as_pg "$(pg_config --bindir)/pg_ctl" -D "$dir/data" reload >/dev/null &&
 	sleep 0.5 || { echo "Bail out! cannot reload the TLS cluster"; exit 1; }
 
-SUITE_WORK=$work TLS_PORT=$PGPORT TLS_DB=todo_tls TLS_PASSWORD=$GATEWAY_PASSWORD \
+TLS_PORT=$PGPORT TLS_DB=todo_tls TLS_PASSWORD=$GATEWAY_PASSWORD \
 	TLS_CERT="$dir/server.crt" TLS_LOG="$dir/server.log" \
 	PLAIN_PORT=$main_port PLAIN_PASSWORD=$main_password \
 	prove -v "$top/test/suites/tls.t"

@@ -1,19 +1,24 @@
 package Suite;
-# Helpers for the Perl halves of the suites in test/suites/ (NAME.sh starts the servers,
-# NAME.t tests through them): gateways started and stopped per test, always the ASan +
-# UBSan build, with their logs and any sanitizer report in the suite's work directory;
-# psql and pg_ctl on the suite's cluster; forking clients; clocks.
+# The one Perl module of the suites in test/suites/ (NAME.sh, which uses
+# test/suites/lib/suite.bash, starts the servers; NAME.t tests through them, with
+# `use lib "$FindBin::Bin/lib"; use Suite;`): gateways started and stopped per test, the
+# ASan + UBSan build unless SUITE_GATEWAY names another, with their logs and any sanitizer
+# report in the suite's work directory (test/run.sh fails the suite on a report there);
+# psql and pg_ctl on the suite's cluster; clocks. suite.bash starts its gateways with
+# gateway_exec below, so both halves run them alike.
 #
 # Environment (set by the suite's shell half):
 #   SUITE_WORK      the suite's work directory (logs, pid files, sanitizer reports)
 #   PGHOST PGPORT PGUSER   the cluster psql talks to (a superuser)
 #   SUITE_PGDATA    that cluster's data directory, when the test restarts it
+#   SUITE_GATEWAY   the gateway binary (default: gateway/todo-gateway-asan)
 # A gateway's pid is kept in SUITE_WORK/pids/NAME.pid while it runs, so that the shell half
 # stops it even when this process dies.
 use strict;
 use warnings;
+use Cwd ();
 use Exporter 'import';
-use FindBin;
+use File::Basename ();
 use HTTP::Tiny;
 use IO::Socket::INET;
 use JSON::PP ();
@@ -22,11 +27,12 @@ use Time::HiRes qw(time sleep);
 use Test::More;
 
 our @EXPORT = qw(
-	work free_port now_ms gateway_start gateway_stop gateway_run gateway_alive gateway_log
-	sanitizer_ok psql pg_ctl http_json
+	work free_port now_ms gateway_exec gateway_start gateway_stop gateway_run gateway_alive
+	gateway_log psql pg_ctl http_json
 );
 
-my $top = "$FindBin::Bin/../..";
+# the repository, from this file's place (test/suites/lib/), whoever loads it
+my $top = Cwd::abs_path(File::Basename::dirname(__FILE__) . '/../../..');
 my $binary = $ENV{SUITE_GATEWAY} || "$top/gateway/todo-gateway-asan";
 
 sub work {
@@ -42,26 +48,42 @@ sub free_port {
 	return $s->sockport;
 }
 
-# The gateway's environment: only what the caller gives, plus a port and the sanitizers'
-# report files (nothing inherited that the gateway reads).
-sub _spawn {
-	my ($name, $env, $port) = @_;
+# Records pid as the running gateway NAME (SUITE_WORK/pids/NAME.pid).
+sub _pidfile {
+	my ($name, $pid) = @_;
 	my $w = work();
-	my $pid = fork // die "fork: $!\n";
-	if (!$pid) {
-		delete @ENV{qw(DATABASE_URL PORT ENVIRONMENT CORS_ORIGINS LOG_LEVEL POOL_SIZE POOL_TIMEOUT STARTUP_BACKOFF_MS)};
-		$ENV{PORT} = $port;
-		$ENV{ASAN_OPTIONS} = "log_path=$w/asan.$name:detect_leaks=1";
-		$ENV{UBSAN_OPTIONS} = "log_path=$w/ubsan.$name:print_stacktrace=1";
-		while (my ($k, $v) = each %$env) { $ENV{$k} = $v }
-		open STDOUT, '>', "$w/$name.out" or die "$w/$name.out: $!\n";
-		open STDERR, '>', "$w/$name.err" or die "$w/$name.err: $!\n";
-		exec $binary or POSIX::_exit(127);
-	}
 	mkdir "$w/pids";
 	open my $fh, '>', "$w/pids/$name.pid" or die "$w/pids/$name.pid: $!\n";
 	print $fh "$pid\n";
 	close $fh;
+}
+
+# gateway_exec(NAME, PORT, 'VAR=VALUE', ...): becomes the gateway NAME (exec, same pid) on
+# PORT with these settings. Its environment: only what the caller gives, plus the port and
+# the sanitizers' report files (nothing inherited that the gateway reads); its output in
+# SUITE_WORK/NAME.out and NAME.err. suite.bash runs it in the background.
+sub gateway_exec {
+	my ($name, $port, @settings) = @_;
+	my $w = work();
+	_pidfile($name, $$);
+	delete @ENV{qw(DATABASE_URL PORT ENVIRONMENT CORS_ORIGINS LOG_LEVEL POOL_SIZE POOL_TIMEOUT STARTUP_BACKOFF_MS)};
+	$ENV{PORT} = $port;
+	$ENV{ASAN_OPTIONS} = "log_path=$w/asan.$name:detect_leaks=1";
+	$ENV{UBSAN_OPTIONS} = "log_path=$w/ubsan.$name:print_stacktrace=1";
+	for (@settings) {
+		my ($k, $v) = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s or die "gateway_exec: not VAR=VALUE: $_\n";
+		$ENV{$k} = $v;
+	}
+	open STDOUT, '>', "$w/$name.out" or die "$w/$name.out: $!\n";
+	open STDERR, '>', "$w/$name.err" or die "$w/$name.err: $!\n";
+	exec $binary or POSIX::_exit(127);
+}
+
+sub _spawn {
+	my ($name, $env, $port) = @_;
+	my $pid = fork // die "fork: $!\n";
+	gateway_exec($name, $port, map { "$_=$env->{$_}" } sort keys %$env) if !$pid;
+	_pidfile($name, $pid);   # the parent too: the file is there when _spawn returns
 	return $pid;
 }
 
@@ -149,19 +171,6 @@ sub gateway_log {
 	open my $fh, '<', work() . "/$gw->{name}.$which" or return '';
 	local $/;
 	return <$fh> // '';
-}
-
-# No AddressSanitizer / UBSan report in the work directory (leaks are reported at exit).
-sub sanitizer_ok {
-	my $w = work();
-	my @reports = grep { -s $_ } glob("$w/asan.* $w/ubsan.*");
-	my $ok = ok(!@reports, 'no sanitizer report (AddressSanitizer, LeakSanitizer, UBSan)');
-	for my $f (@reports) {
-		open my $fh, '<', $f or next;
-		local $/;
-		diag("$f:\n" . substr(<$fh> // '', 0, 4000));
-	}
-	return $ok;
 }
 
 # psql(SQL, db => NAME): the unaligned, tuples-only output, chomped; dies on error.
