@@ -25,11 +25,6 @@
 /* The last health answer, shared by all request threads (health.c). */
 static struct gw_health_cache health_cache = GW_HEALTH_CACHE_INIT;
 
-static const struct gw_route authorize_route = {
-	NULL, NULL, GW_ROUTE_AUTHORIZE, true, "api.authorize",
-	"SELECT data, meta, error FROM api.authorize()", { GW_ARG_NONE, GW_ARG_NONE }, 200
-};
-
 void *
 handler_uri(void *cls, const char *uri, struct MHD_Connection *con)
 {
@@ -226,7 +221,7 @@ handler_refuse(struct gw_app *app, struct gw_request *req, enum gw_err refusal,
 		struct gw_call    call;
 		struct gw_qresult q;
 
-		handler_build_call(req, &authorize_route, NULL, &call);
+		handler_build_call(req, router_route(GW_ROUTE_AUTHORIZE), NULL, &call);
 		if (!handler_run(app, req, &call, &q, reply))
 			return;
 		query_result_clear(&q);

@@ -33,6 +33,9 @@ static const struct gw_route routes[] = {
 	{ "PATCH", "/api/{user_id}/tasks/{id}/complete", GW_ROUTE_TASK_COMPLETE, true,
 	  "api.task_complete", SELECT_FROM "api.task_complete($1, $2::jsonb)",
 	  { GW_ARG_TASK_ID, GW_ARG_BODY_OR_NULL }, 200 },
+	/* not routed (no method, no path): asked before a body is refused (handler.c) */
+	{ NULL, NULL, GW_ROUTE_AUTHORIZE, true, "api.authorize",
+	  SELECT_FROM "api.authorize()", { GW_ARG_NONE, GW_ARG_NONE }, 200 },
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -176,7 +179,8 @@ router_match(const char *method, const char *path, struct gw_match *m)
 		size_t      ul = 0;
 		size_t      tl = 0;
 
-		if (!router_path_matches(routes[i].pattern, path, &u, &ul, &t, &tl))
+		if (routes[i].pattern == NULL ||
+		    !router_path_matches(routes[i].pattern, path, &u, &ul, &t, &tl))
 			continue;
 		path_known = true;
 		router_allow_add(m->allow, routes[i].method);
@@ -207,6 +211,16 @@ router_match(const char *method, const char *path, struct gw_match *m)
 	if (id != NULL && (m->task_id = router_param_copy(id, id_len)) == NULL)
 		return -1;
 	return 0;
+}
+
+const struct gw_route *
+router_route(enum gw_route_id id)
+{
+	for (size_t i = 0; i < N_ROUTES; i++) {
+		if (routes[i].id == id)
+			return &routes[i];
+	}
+	return NULL;
 }
 
 void

@@ -30,8 +30,8 @@ enum gw_arg {
 
 /* One row of the table in docs/sql-api.md. */
 struct gw_route {
-	const char      *method;
-	const char      *pattern;         /* literal segments and {user_id} / {id} */
+	const char      *method;          /* NULL: not routed (GW_ROUTE_AUTHORIZE) */
+	const char      *pattern;         /* literal segments and {user_id} / {id}; NULL: idem */
 	enum gw_route_id id;
 	bool             auth;            /* role todo_user and a bearer token; else todo_anon */
 	const char      *function;        /* for logs */
@@ -64,5 +64,8 @@ struct gw_match {
  */
 int  router_match(const char *method, const char *path, struct gw_match *m);
 void router_match_clear(struct gw_match *m);
+
+/* The table's row for id (every id has one, routed or not). */
+const struct gw_route *router_route(enum gw_route_id id);
 
 #endif

@@ -103,5 +103,18 @@ main(void)
 	ok(m.route != NULL && m.route->args[1] == GW_ARG_BODY_OR_NULL,
 	   "task_complete's body may be NULL");
 	router_match_clear(&m);
+
+	/* the table holds every route, api.authorize() too, which no request reaches */
+	for (int id = GW_ROUTE_REGISTER; id <= GW_ROUTE_AUTHORIZE; id++) {
+		const struct gw_route *r = router_route((enum gw_route_id) id);
+
+		ok(r != NULL && (int) r->id == id, "route %d has its row", id);
+	}
+	{
+		const struct gw_route *r = router_route(GW_ROUTE_AUTHORIZE);
+
+		ok(r->method == NULL && r->pattern == NULL && r->auth, "authorize: not routed, as a user");
+		is_str(r->sql, "SELECT data, meta, error FROM api.authorize()", "authorize: its SQL");
+	}
 	return done_testing();
 }
