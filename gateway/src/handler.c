@@ -16,15 +16,6 @@
 #include "response.h"
 #include "router.h"
 
-/* Health must answer within 200 ms even when the database is away. */
-#define HEALTH_ACQUIRE_MS 100
-#define HEALTH_CONNECT_MS 170
-#define HEALTH_QUERY_MS   180
-#define HEALTH_WAIT_MS    190     /* start-up: waiting for another request's first check */
-
-/* The last health answer, shared by all request threads (health.c). */
-static struct gw_health_cache health_cache = GW_HEALTH_CACHE_INIT;
-
 void *
 handler_uri(void *cls, const char *uri, struct MHD_Connection *con)
 {
@@ -158,55 +149,6 @@ handler_location(const char *data, const char *path_user_id)
 	return loc;
 }
 
-/* Checks the database for health: api.health() within the 200 ms budget from t0. */
-static void
-handler_health_check(struct gw_app *app, struct gw_request *req, int64_t t0,
-                     struct gw_health *h)
-{
-	struct gw_deadlines dl = { t0 + HEALTH_ACQUIRE_MS * GW_US_PER_MS,
-		                   t0 + HEALTH_CONNECT_MS * GW_US_PER_MS,
-		                   t0 + HEALTH_QUERY_MS * GW_US_PER_MS };
-	struct gw_call      call;
-	struct gw_qresult   q;
-
-	handler_build_call(req, req->match.route, NULL, &call);
-	/* its own connection: requests filling the pool do not make the database look gone */
-	query_exec(app->health_pool != NULL ? app->health_pool : app->pool, &call, &dl, &q);
-	req->round_trips += q.round_trips;
-	if (q.status == GW_Q_SQL_ERROR)
-		log_msg(GW_LOG_ERROR, req->request_id, "api.health failed: SQLSTATE %s: %s",
-		        q.sqlstate != NULL ? q.sqlstate : "(none)",
-		        q.message != NULL ? q.message : "(no message)");
-	else if (q.status != GW_Q_ROW)
-		log_msg(GW_LOG_WARN, req->request_id, "health: %s", q.why);
-	health_assess(&q, TODO_SCHEMA_VERSION, h);
-	query_result_clear(&q);
-}
-
-/* GET /api/v1/health: the last answer, checked again after 250 ms (a 503: 100 ms). */
-static void
-handler_health(struct gw_app *app, struct gw_request *req, struct gw_reply *reply)
-{
-	int64_t          t0 = clock_now_us();
-	struct gw_health h;
-	struct gw_error  err;
-
-	if (health_cache_lookup(&health_cache, t0, t0 + HEALTH_WAIT_MS * GW_US_PER_MS, &h) ==
-	    GW_HEALTH_CHECK) {
-		handler_health_check(app, req, t0, &h);
-		health_cache_publish(&health_cache, t0, clock_now_us(), &h);
-	}
-	memset(reply, 0, sizeof *reply);
-	reply->status = h.status;
-	if (h.has_error) {
-		error_set(&err, h.error, "database unavailable");
-		reply->retry_after = err.retry_after;
-		reply->body = response_envelope(h.status, h.data, NULL, &err, &reply->body_len);
-		error_clear(&err);
-	} else
-		reply->body = response_envelope(h.status, h.data, NULL, NULL, &reply->body_len);
-}
-
 /*
  * The body (or query string) is refused with `refusal`. On an authenticated route the
  * contract wants 401/403 first, decided by the database: ask api.authorize().
@@ -271,7 +213,9 @@ handler_dispatch(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 		return;
 	}
 	if (route->id == GW_ROUTE_HEALTH) {
-		handler_health(app, req, reply);
+		/* its own connection: requests filling the pool do not make the database look gone */
+		health_respond(app->health_pool != NULL ? app->health_pool : app->pool,
+		               req->request_id, &req->round_trips, reply);
 		return;
 	}
 	if (route->args[0] == GW_ARG_QUERY) {

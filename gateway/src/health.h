@@ -10,6 +10,8 @@
 #include "error.h"
 #include "query.h"
 
+struct gw_reply;
+
 #ifndef TODO_SCHEMA_VERSION
 #error "build with -DTODO_SCHEMA_VERSION=\"x.y\" (the Makefile reads extension/todo.control)"
 #endif
@@ -25,6 +27,21 @@
 #define GW_HEALTH_RETRY_MS   100
 /* A check still running after this long is presumed lost and another request takes over. */
 #define GW_HEALTH_STUCK_MS   1000
+
+/*
+ * Fills call with the api.health() call as the route table (router.c) defines it, anonymous
+ * and without arguments: health checks and the start-up probe (main.c) both make it.
+ * request_id is borrowed.
+ */
+void health_call(struct gw_call *call, const char *request_id);
+
+/*
+ * GET /api/v1/health: the last answer, or (when it is due) a check of the database on pool
+ * within the 200 ms budget, published for the requests that follow. Fills reply (the
+ * envelope, Retry-After on a 503) and adds the round trips made to *round_trips.
+ */
+void health_respond(struct gw_pool *pool, const char *request_id, unsigned *round_trips,
+                    struct gw_reply *reply);
 
 /* The health answer: HTTP status, the envelope's data, and its error (NULL when none). */
 struct gw_health {

@@ -45,11 +45,7 @@ main_mhd_log(void *cls, const char *fmt, va_list ap)
 static int
 main_probe(struct gw_pool *pool, char *why, size_t whylen)
 {
-	struct gw_call      call = {
-		.request_id = NULL, .function = "api.health",
-		.sql = "SELECT data, meta, error FROM api.health()",
-		.role = GW_ROLE_ANON, .token = "", .user_id = "", .nargs = 0,
-	};
+	struct gw_call      call;
 	int64_t             now = clock_now_us();
 	struct gw_deadlines dl = { now + 5 * GW_US_PER_SEC, now + 5 * GW_US_PER_SEC,
 		                   now + 10 * GW_US_PER_SEC };
@@ -57,6 +53,7 @@ main_probe(struct gw_pool *pool, char *why, size_t whylen)
 	char                version[64];
 	int                 rc = 0;
 
+	health_call(&call, NULL);
 	switch (query_exec(pool, &call, &dl, &q)) {
 	case GW_Q_ROW:
 		if (!health_schema_version(q.data, version, sizeof version))
@@ -176,7 +173,7 @@ main(void)
 	app.config = &cfg;
 	atomic_init(&app.active, 0);
 	app.pool = pool_create(cfg.database_url, cfg.pool_size);
-	/* health's single-flight check has a connection of its own (health.c, handler.c) */
+	/* health's single-flight check has a connection of its own (health.c) */
 	app.health_pool = pool_create(cfg.database_url, 1);
 	if (app.pool == NULL || app.health_pool == NULL) {
 		log_msg(GW_LOG_ERROR, NULL, "out of memory");

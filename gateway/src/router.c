@@ -18,7 +18,7 @@ static const struct gw_route routes[] = {
 	  SELECT_FROM "api.logout()", { GW_ARG_NONE, GW_ARG_NONE }, 204 },
 	{ "GET", "/api/auth/me", GW_ROUTE_ME, true, "api.me",
 	  SELECT_FROM "api.me()", { GW_ARG_NONE, GW_ARG_NONE }, 200 },
-	{ "GET", "/api/v1/health", GW_ROUTE_HEALTH, false, "api.health",
+	{ "GET", "/api/v1/health", GW_ROUTE_HEALTH, false, "api.health",   /* health_call() */
 	  SELECT_FROM "api.health()", { GW_ARG_NONE, GW_ARG_NONE }, 200 },
 	{ "GET", "/api/{user_id}/tasks", GW_ROUTE_TASK_LIST, true, "api.task_list",
 	  SELECT_FROM "api.task_list($1::jsonb)", { GW_ARG_QUERY, GW_ARG_NONE }, 200 },

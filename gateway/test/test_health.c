@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "health.h"
+#include "router.h"
 #include "tap.h"
 
 #define MS GW_US_PER_MS
@@ -161,5 +162,21 @@ main(void)
 	}
 	pthread_mutex_destroy(&c.mutex);
 	pthread_cond_destroy(&c.published);
+
+	/* one definition of the call: the route table and the start-up probe use health's */
+	{
+		struct gw_call  call;
+		struct gw_match m;
+
+		health_call(&call, "rid");
+		is_str(call.sql, "SELECT data, meta, error FROM api.health()", "call: the SQL");
+		ok(strcmp(call.role, GW_ROLE_ANON) == 0 && call.nargs == 0 &&
+		   strcmp(call.token, "") == 0 && strcmp(call.user_id, "") == 0,
+		   "call: anonymous, no arguments, no token, no user");
+		is_str(call.request_id, "rid", "call: the request id");
+		ok(router_match("GET", "/api/v1/health", &m) == 0 && m.route != NULL &&
+		   strcmp(m.route->sql, call.sql) == 0, "the health route's SQL is the same definition");
+		router_match_clear(&m);
+	}
 	return done_testing();
 }
