@@ -12,6 +12,7 @@
 #include "health.h"
 #include "log.h"
 #include "query.h"
+#include "querystring.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -219,7 +220,7 @@ handler_dispatch(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 		return;
 	}
 	if (route->args[0] == GW_ARG_QUERY) {
-		int rc = request_query_to_json(req->query, &query_json);
+		int rc = querystring_to_json(req->query, &query_json);
 
 		if (rc == -2) {
 			response_from_kind(reply, GW_ERR_INTERNAL);

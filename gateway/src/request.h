@@ -1,4 +1,4 @@
-/* request.h - per-request state: request id, body (64 KiB limit), content type, query string. */
+/* request.h - per-request state: request id, body (64 KiB limit), content type, path. */
 #ifndef GW_REQUEST_H
 #define GW_REQUEST_H
 
@@ -60,14 +60,6 @@ bool request_content_type_is_json(const char *content_type);
 /* The contract's body checks in order: -1 when the body may go on (absent, or a JSON
  * object), else the enum gw_err: unsupported media type, payload too large, invalid JSON. */
 int  request_body_error(const struct gw_body *body, const char *content_type);
-
-/*
- * Turns a raw query string (without '?') into a JSON object mapping each name to the array
- * of its values in order, percent-decoded, '+' as space: "tag=a&tag=b" gives
- * {"tag":["a","b"]}. NULL or "" gives {}. Returns 0 with *json owned by the caller (free()),
- * -1 when a decoded name or value is not UTF-8 or holds NUL, -2 when out of memory.
- */
-int  request_query_to_json(const char *query, char **json);
 
 /*
  * Percent-decodes a request path in place (libmicrohttpd's unescape callback): %XX becomes

@@ -1,20 +1,9 @@
-/* test_request.c - query string -> JSON, Content-Type, body checks, request ids. */
+/* test_request.c - Content-Type, body checks, request ids, path unescaping, request state. */
 #include <stdlib.h>
 
 #include "error.h"
 #include "request.h"
 #include "tap.h"
-
-static void
-query(const char *qs, int rc_expected, const char *json_expected)
-{
-	char *json = NULL;
-	int   rc = request_query_to_json(qs, &json);
-
-	is_int(rc, rc_expected, "query \"%s\": status", qs != NULL ? qs : "(null)");
-	is_str(json, json_expected, "query \"%s\": JSON", qs != NULL ? qs : "(null)");
-	free(json);
-}
 
 static void
 body_case(const char *ct, const char *text, int expected, const char *name)
@@ -36,31 +25,6 @@ main(void)
 	char                id[GW_REQUEST_ID_MAX + 1];
 	char                id2[GW_REQUEST_ID_MAX + 1];
 	char                longid[GW_REQUEST_ID_MAX + 2];
-
-	/* query string -> {"name": [values...]} */
-	query(NULL, 0, "{}");
-	query("", 0, "{}");
-	query("tag=a&tag=b&limit=5", 0, "{\"tag\":[\"a\",\"b\"],\"limit\":[\"5\"]}");
-	query("q=hello+world", 0, "{\"q\":[\"hello world\"]}");
-	query("q=a%2Bb%20c", 0, "{\"q\":[\"a+b c\"]}");
-	query("q=%C3%A9t%C3%A9", 0, "{\"q\":[\"\xc3\xa9t\xc3\xa9\"]}");
-	query("q=%e2%82%ac", 0, "{\"q\":[\"\xe2\x82\xac\"]}");
-	query("a%5Bb%5D=1", 0, "{\"a[b]\":[\"1\"]}");
-	query("overdue", 0, "{\"overdue\":[\"\"]}");
-	query("q=", 0, "{\"q\":[\"\"]}");
-	query("=x", 0, "{\"\":[\"x\"]}");
-	query("&&a=1&&", 0, "{\"a\":[\"1\"]}");
-	query("a=1=2", 0, "{\"a\":[\"1=2\"]}");
-	query("q=100%", 0, "{\"q\":[\"100%\"]}");
-	query("q=%zz%4", 0, "{\"q\":[\"%zz%4\"]}");
-	query("q=\"quoted\"\\", 0, "{\"q\":[\"\\\"quoted\\\"\\\\\"]}");
-	query("sort=-due_date&tag=x&sort=title", 0,
-	      "{\"sort\":[\"-due_date\",\"title\"],\"tag\":[\"x\"]}");
-	query("q=%FF", -1, NULL);
-	query("q=%C3", -1, NULL);
-	query("q=a%00b", -1, NULL);
-	query("%FF=1", -1, NULL);
-	query("%00=1", -1, NULL);
 
 	/* Content-Type */
 	ok(request_content_type_is_json("application/json"), "ct: application/json");
