@@ -1,4 +1,4 @@
-/* cors.c - the allowed-origins list (CORS_ORIGINS) and origin matching. */
+/* cors.c - CORS: the allowed-origins list (CORS_ORIGINS), the origin to echo, the headers. */
 #include "cors.h"
 
 #include <stdio.h>
@@ -95,4 +95,32 @@ cors_allowed(const struct gw_cors *cors, const char *origin)
 			return true;
 	}
 	return false;
+}
+
+const char *
+cors_origin(const struct gw_cors *cors, const char *origin)
+{
+	return cors_allowed(cors, origin) ? origin : NULL;
+}
+
+size_t
+cors_headers(const char *origin, const char *preflight_allow,
+             struct gw_header out[GW_CORS_HEADERS_MAX])
+{
+	size_t n = 0;
+
+	/* the answer depends on Origin: caches must not serve one origin's answer to another */
+	out[n++] = (struct gw_header) { "Vary", "Origin" };
+	if (origin == NULL)
+		return n;
+	out[n++] = (struct gw_header) { "Access-Control-Allow-Origin", origin };
+	out[n++] = (struct gw_header) { "Access-Control-Expose-Headers",
+		                        "Location, Retry-After, WWW-Authenticate, X-Request-Id" };
+	if (preflight_allow != NULL) {
+		out[n++] = (struct gw_header) { "Access-Control-Allow-Methods", preflight_allow };
+		out[n++] = (struct gw_header) { "Access-Control-Allow-Headers",
+			                        "Authorization, Content-Type" };
+		out[n++] = (struct gw_header) { "Access-Control-Max-Age", "600" };
+	}
+	return n;
 }

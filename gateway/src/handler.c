@@ -285,7 +285,7 @@ handler_begin(struct gw_app *app, struct MHD_Connection *con, struct gw_request 
 		snprintf(req->request_id, sizeof req->request_id, "%s", rid);
 	else
 		request_id_generate(req->request_id);
-	req->origin = cors_allowed(&app->config->cors, origin) ? origin : NULL;
+	req->origin = cors_origin(&app->config->cors, origin);
 	if (router_match(method, url, &req->match) != 0)
 		return MHD_NO;
 	req->content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");

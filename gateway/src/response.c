@@ -1,10 +1,11 @@
-/* response.c - the JSON envelope and the HTTP response: status, headers, CORS. */
+/* response.c - the JSON envelope and the HTTP response: status, headers. */
 #include "response.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cors.h"
 #include "log.h"
 #include "strbuf.h"
 
@@ -77,6 +78,8 @@ response_queue(struct MHD_Connection *con, struct gw_request *req, struct gw_rep
 	struct MHD_Response *resp;
 	const char          *rid = req->request_id;
 	char                 num[16];
+	struct gw_header     cors[GW_CORS_HEADERS_MAX];
+	size_t               n_cors;
 	bool                 ok = true;
 	enum MHD_Result      rc;
 
@@ -97,20 +100,9 @@ response_queue(struct MHD_Connection *con, struct gw_request *req, struct gw_rep
 		ok = ok && response_header(resp, "Content-Type", "application/json", rid);
 	ok = ok && response_header(resp, "X-Request-Id", rid, rid);
 	ok = ok && response_header(resp, "Cache-Control", "no-store", rid);
-	ok = ok && response_header(resp, "Vary", "Origin", rid);
-	if (req->origin != NULL) {
-		ok = ok && response_header(resp, "Access-Control-Allow-Origin", req->origin, rid);
-		ok = ok && response_header(resp, "Access-Control-Expose-Headers",
-		                           "Location, Retry-After, WWW-Authenticate, X-Request-Id",
-		                           rid);
-		if (reply->preflight) {
-			ok = ok && response_header(resp, "Access-Control-Allow-Methods", reply->allow,
-			                           rid);
-			ok = ok && response_header(resp, "Access-Control-Allow-Headers",
-			                           "Authorization, Content-Type", rid);
-			ok = ok && response_header(resp, "Access-Control-Max-Age", "600", rid);
-		}
-	}
+	n_cors = cors_headers(req->origin, reply->preflight ? reply->allow : NULL, cors);
+	for (size_t i = 0; i < n_cors; i++)
+		ok = ok && response_header(resp, cors[i].name, cors[i].value, rid);
 	if (reply->allow != NULL)
 		ok = ok && response_header(resp, "Allow", reply->allow, rid);
 	if (reply->status == 401)

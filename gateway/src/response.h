@@ -1,4 +1,4 @@
-/* response.h - the JSON envelope and the HTTP response: status, headers, CORS. */
+/* response.h - the JSON envelope and the HTTP response: status, headers. */
 #ifndef GW_RESPONSE_H
 #define GW_RESPONSE_H
 
@@ -35,7 +35,7 @@ void response_from_kind(struct gw_reply *reply, enum gw_err kind);
 
 /*
  * Queues reply on the connection with the headers every response carries (X-Request-Id,
- * CORS for an allowed origin, Cache-Control, Vary) and the ones its status needs
+ * Cache-Control, CORS from cors_headers()) and the ones its status needs
  * (WWW-Authenticate, Allow, Retry-After, Location). Takes ownership of reply's body and
  * location, whatever the outcome. Records the status in req for the log.
  */

@@ -1,4 +1,4 @@
-/* test_cors.c - CORS origin list parsing and matching; configuration from the environment. */
+/* test_cors.c - CORS: origin list, origin echoed, headers; configuration from the environment. */
 #include <stdlib.h>
 
 #include "config.h"
@@ -126,6 +126,40 @@ main(void)
 		config_error(e10, "CORS_ORIGINS");
 		config_error(e11, "DATABASE_URL");
 		config_error(e12, "DATABASE_URL");
+	}
+
+	/* the origin echoed, and the headers of each kind of response */
+	{
+		struct gw_cors   list;
+		struct gw_header hd[GW_CORS_HEADERS_MAX];
+		char             e[128];
+		size_t           n;
+
+		ok(cors_parse(&list, "https://app.example.com", e, sizeof e) == 0, "headers: parse");
+		is_str(cors_origin(&list, "HTTPS://APP.example.com"), "HTTPS://APP.example.com",
+		       "origin: an allowed one is echoed as sent");
+		is_str(cors_origin(&list, "https://evil.example.com"), NULL, "origin: other: none");
+		is_str(cors_origin(&list, NULL), NULL, "origin: absent: none");
+		cors_free(&list);
+
+		n = cors_headers(NULL, "GET, OPTIONS", hd);
+		ok(n == 1 && strcmp(hd[0].name, "Vary") == 0 && strcmp(hd[0].value, "Origin") == 0,
+		   "headers: no allowed origin: Vary: Origin alone");
+		n = cors_headers("https://a.example", NULL, hd);
+		is_int(n, 3, "headers: allowed origin: three");
+		ok(strcmp(hd[1].name, "Access-Control-Allow-Origin") == 0 &&
+		   strcmp(hd[1].value, "https://a.example") == 0, "headers: the origin echoed");
+		ok(strcmp(hd[2].name, "Access-Control-Expose-Headers") == 0 &&
+		   strcmp(hd[2].value, "Location, Retry-After, WWW-Authenticate, X-Request-Id") == 0,
+		   "headers: exposed");
+		n = cors_headers("https://a.example", "GET, HEAD, POST, OPTIONS", hd);
+		is_int(n, GW_CORS_HEADERS_MAX, "headers: preflight: six");
+		ok(strcmp(hd[3].name, "Access-Control-Allow-Methods") == 0 &&
+		   strcmp(hd[3].value, "GET, HEAD, POST, OPTIONS") == 0, "preflight: the Allow list");
+		ok(strcmp(hd[4].name, "Access-Control-Allow-Headers") == 0 &&
+		   strcmp(hd[4].value, "Authorization, Content-Type") == 0, "preflight: headers");
+		ok(strcmp(hd[5].name, "Access-Control-Max-Age") == 0 &&
+		   strcmp(hd[5].value, "600") == 0, "preflight: max age");
 	}
 	return done_testing();
 }
