@@ -2,7 +2,6 @@
 #include "handler.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,30 +125,6 @@ handler_run(struct gw_app *app, struct gw_request *req, const struct gw_call *ca
 	return false;
 }
 
-/* Location of a created task, from the canonical ids in its data; NULL if unusable. */
-static char *
-handler_location(const char *data, const char *path_user_id)
-{
-	json_t     *root = data != NULL ? json_loads(data, 0, NULL) : NULL;
-	const char *id = json_string_value(json_object_get(root, "id"));
-	const char *uid = json_string_value(json_object_get(root, "user_id"));
-	char       *loc = NULL;
-
-	uid = uid != NULL ? uid : path_user_id;
-	/* only id-like text goes into a header */
-	if (id != NULL && uid != NULL && *id != '\0' && *uid != '\0' &&
-	    strspn(id, "0123456789abcdefABCDEF-") == strlen(id) && strlen(id) <= 64 &&
-	    strspn(uid, "0123456789abcdefABCDEF-") == strlen(uid) && strlen(uid) <= 64) {
-		size_t n = strlen("/api//tasks/") + strlen(uid) + strlen(id) + 1;
-
-		loc = malloc(n);
-		if (loc != NULL)
-			snprintf(loc, n, "/api/%s/tasks/%s", uid, id);
-	}
-	json_decref(root);
-	return loc;
-}
-
 /*
  * The body (or query string) is refused with `refusal`. On an authenticated route the
  * contract wants 401/403 first, decided by the database: ask api.authorize().
@@ -239,7 +214,10 @@ handler_dispatch(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 			reply->body = response_envelope(reply->status, q.data, q.meta, NULL,
 			                                 &reply->body_len);
 		if (route->id == GW_ROUTE_TASK_CREATE) {
-			reply->location = handler_location(q.data, req->match.user_id);
+			/* the canonical ids the database returned (the route's key columns) */
+			reply->location = response_location(q.keys[0] != NULL ? q.keys[0]
+			                                                      : req->match.user_id,
+			                                    q.keys[1]);
 			if (reply->location == NULL)
 				log_msg(GW_LOG_WARN, req->request_id, "no Location: task data lacks ids");
 		}

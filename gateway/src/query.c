@@ -216,13 +216,14 @@ query_pipeline(PGconn *conn, const struct gw_call *call, int64_t deadline,
 	return out->status;
 }
 
-/* Reads data / meta / error from the api.result row. */
+/* Reads data / meta / error from the api.result row, and the key columns after them. */
 static void
 query_take_row(struct gw_qresult *out)
 {
 	PGresult *r = out->res;
 
-	if (r == NULL || PQntuples(r) != 1 || PQnfields(r) != 3) {
+	if (r == NULL || PQntuples(r) != 1 || PQnfields(r) < 3 ||
+	    PQnfields(r) > 3 + GW_QUERY_KEYS_MAX) {
 		snprintf(out->why, sizeof out->why, "expected one api.result row, got %d rows",
 		         r != NULL ? PQntuples(r) : 0);
 		out->status = GW_Q_INTERNAL;
@@ -231,6 +232,8 @@ query_take_row(struct gw_qresult *out)
 	out->data = PQgetisnull(r, 0, 0) ? NULL : PQgetvalue(r, 0, 0);
 	out->meta = PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1);
 	out->error = PQgetisnull(r, 0, 2) ? NULL : PQgetvalue(r, 0, 2);
+	for (int i = 3; i < PQnfields(r); i++)
+		out->keys[i - 3] = PQgetisnull(r, 0, i) ? NULL : PQgetvalue(r, 0, i);
 }
 
 /* Whether conn may serve another request: alive, idle, out of pipeline mode. */
@@ -324,5 +327,7 @@ query_result_clear(struct gw_qresult *out)
 	PQclear(out->res);
 	out->res = NULL;
 	out->data = out->meta = out->error = NULL;
+	for (int i = 0; i < GW_QUERY_KEYS_MAX; i++)
+		out->keys[i] = NULL;
 	out->sqlstate = out->message = out->detail = NULL;
 }

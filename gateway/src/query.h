@@ -10,6 +10,8 @@
 
 #define GW_QUERY_TIMEOUT_S 30      /* default bound on one transaction, after acquisition */
 
+#define GW_QUERY_KEYS_MAX  2       /* text columns a call may select after data, meta, error */
+
 #define GW_ROLE_ANON "todo_anon"
 #define GW_ROLE_USER "todo_user"
 
@@ -17,7 +19,8 @@
 struct gw_call {
 	const char *request_id;    /* for logs */
 	const char *function;      /* for logs: "api.task_get" */
-	const char *sql;           /* "SELECT data, meta, error FROM api.task_get($1)" */
+	const char *sql;           /* "SELECT data, meta, error FROM api.task_get($1)", possibly
+	                              followed by up to GW_QUERY_KEYS_MAX key columns */
 	const char *role;          /* GW_ROLE_ANON or GW_ROLE_USER */
 	const char *token;         /* bearer token, "" when none */
 	const char *user_id;       /* {user_id} path segment, "" when none */
@@ -46,6 +49,8 @@ struct gw_qresult {
 	const char *data;
 	const char *meta;
 	const char *error;
+	const char *keys[GW_QUERY_KEYS_MAX];   /* the columns after error, when the call selects
+	                                          them (task_create: user_id and id, for Location) */
 	const char *sqlstate;
 	const char *message;
 	const char *detail;

@@ -61,6 +61,25 @@ response_from_kind(struct gw_reply *reply, enum gw_err kind)
 	error_clear(&err);
 }
 
+char *
+response_location(const char *user_id, const char *task_id)
+{
+	const char *hex = "0123456789abcdefABCDEF-";
+	char       *loc;
+	size_t      n;
+
+	/* only id-like text goes into a header */
+	if (user_id == NULL || task_id == NULL || *user_id == '\0' || *task_id == '\0' ||
+	    strspn(user_id, hex) != strlen(user_id) || strlen(user_id) > 64 ||
+	    strspn(task_id, hex) != strlen(task_id) || strlen(task_id) > 64)
+		return NULL;
+	n = strlen("/api//tasks/") + strlen(user_id) + strlen(task_id) + 1;
+	loc = malloc(n);
+	if (loc != NULL)
+		snprintf(loc, n, "/api/%s/tasks/%s", user_id, task_id);
+	return loc;
+}
+
 /* Adds one header; false (and a log line) when libmicrohttpd refuses it. */
 static bool
 response_header(struct MHD_Response *resp, const char *name, const char *value,

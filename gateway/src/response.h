@@ -34,6 +34,12 @@ void response_from_error(struct gw_reply *reply, const struct gw_error *err);
 void response_from_kind(struct gw_reply *reply, enum gw_err kind);
 
 /*
+ * The Location of a created task, /api/{user_id}/tasks/{id}, malloc'd; NULL when out of
+ * memory or when an id is missing or not id-like (hex digits and '-', at most 64 bytes).
+ */
+char *response_location(const char *user_id, const char *task_id);
+
+/*
  * Queues reply on the connection with the headers every response carries (X-Request-Id,
  * Cache-Control, CORS from cors_headers()) and the ones its status needs
  * (WWW-Authenticate, Allow, Retry-After, Location). Takes ownership of reply's body and

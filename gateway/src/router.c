@@ -23,7 +23,9 @@ static const struct gw_route routes[] = {
 	{ "GET", "/api/{user_id}/tasks", GW_ROUTE_TASK_LIST, true, "api.task_list",
 	  SELECT_FROM "api.task_list($1::jsonb)", { GW_ARG_QUERY, GW_ARG_NONE }, 200 },
 	{ "POST", "/api/{user_id}/tasks", GW_ROUTE_TASK_CREATE, true, "api.task_create",
-	  SELECT_FROM "api.task_create($1::jsonb)", { GW_ARG_BODY, GW_ARG_NONE }, 201 },
+	  /* and the new task's ids, for Location (response_location) */
+	  "SELECT data, meta, error, data->>'user_id', data->>'id' FROM api.task_create($1::jsonb)",
+	  { GW_ARG_BODY, GW_ARG_NONE }, 201 },
 	{ "GET", "/api/{user_id}/tasks/{id}", GW_ROUTE_TASK_GET, true, "api.task_get",
 	  SELECT_FROM "api.task_get($1)", { GW_ARG_TASK_ID, GW_ARG_NONE }, 200 },
 	{ "PUT", "/api/{user_id}/tasks/{id}", GW_ROUTE_TASK_UPDATE, true, "api.task_update",

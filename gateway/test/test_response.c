@@ -94,6 +94,33 @@ main(void)
 	       "\"message\":\"the service is temporarily unavailable\"}}", "503 body");
 	free(reply.body);
 
+	/* Location of a created task, from the ids the database returned */
+	{
+		const char *u = "0b5d7a4e-8f3c-4d2a-9e61-5c7f3b2a1d00";
+		const char *id = "7C9E6679-7425-40DE-944B-E07FC1F90AE7";
+		char        long_id[70];
+		char       *loc = response_location(u, id);
+
+		is_str(loc, "/api/0b5d7a4e-8f3c-4d2a-9e61-5c7f3b2a1d00/tasks/"
+		       "7C9E6679-7425-40DE-944B-E07FC1F90AE7", "location: /api/{user_id}/tasks/{id}");
+		free(loc);
+		memset(long_id, 'a', sizeof long_id);
+		long_id[64] = '\0';
+		loc = response_location(u, long_id);
+		ok(loc != NULL && strlen(loc) == strlen("/api//tasks/") + 36 + 64,
+		   "location: a 64-byte id");
+		free(loc);
+		long_id[64] = 'a';
+		long_id[65] = '\0';
+		is_str(response_location(u, long_id), NULL, "location: a 65-byte id: none");
+		is_str(response_location(u, NULL), NULL, "location: no id: none");
+		is_str(response_location(NULL, id), NULL, "location: no user id: none");
+		is_str(response_location(u, ""), NULL, "location: empty id: none");
+		is_str(response_location(u, "1\r\nSet-Cookie: x=1"), NULL,
+		       "location: not id-like (CRLF): none");
+		is_str(response_location("../x", id), NULL, "location: not id-like user: none");
+	}
+
 	/* health */
 	ok(health_schema_version("{\"schema_version\": \"1.0\"}", v, sizeof v) &&
 	   strcmp(v, "1.0") == 0, "schema_version read");
