@@ -1,20 +1,10 @@
-/* handler.h - the request pipeline behind libmicrohttpd's callbacks. */
+/* handler.h - libmicrohttpd's callbacks: the request lifecycle (dispatch.c decides). */
 #ifndef GW_HANDLER_H
 #define GW_HANDLER_H
 
 #include <microhttpd.h>
-#include <stdatomic.h>
 
-#include "config.h"
-#include "pool.h"
-
-/* What every callback needs. Owned by main(); outlives the daemon. */
-struct gw_app {
-	const struct gw_config *config;
-	struct gw_pool         *pool;
-	struct gw_pool         *health_pool; /* one connection for health checks; NULL: pool */
-	atomic_uint             active;     /* requests between URI callback and completion */
-};
+#include "app.h"
 
 /* MHD_OPTION_URI_LOG_CALLBACK: creates the request state (it becomes *con_cls). */
 void *handler_uri(void *cls, const char *uri, struct MHD_Connection *con);

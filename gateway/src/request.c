@@ -1,6 +1,7 @@
 /* request.c - per-request state: request id, body (64 KiB limit), content type, path. */
 #include "request.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -81,6 +82,19 @@ bool
 request_has_body(const struct gw_body *body)
 {
 	return body->received > 0 || body->too_large;
+}
+
+bool
+request_announced_too_large(const char *content_length)
+{
+	unsigned long long n;
+	char              *end;
+
+	if (content_length == NULL || content_length[0] < '0' || content_length[0] > '9')
+		return false;
+	errno = 0;
+	n = strtoull(content_length, &end, 10);
+	return (errno == ERANGE || n > GW_BODY_MAX) && *end == '\0';
 }
 
 /* Skips optional whitespace. */

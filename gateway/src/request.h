@@ -51,6 +51,9 @@ void request_free(struct gw_request *req);
  * and dropped and too_large is set. Returns 0, or -1 when out of memory. */
 int  request_body_append(struct gw_body *body, const char *chunk, size_t n);
 
+/* Whether a Content-Length header (NULL when absent) announces more than GW_BODY_MAX. */
+bool request_announced_too_large(const char *content_length);
+
 /* Whether a request body was sent (an empty body counts as none). */
 bool request_has_body(const struct gw_body *body);
 

@@ -77,6 +77,15 @@ main(void)
 	       "too large and not JSON: 415 first");
 	free(body.data);
 
+	/* Content-Length announcing more than the limit: answered before the body is read */
+	ok(!request_announced_too_large(NULL), "announced: absent");
+	ok(!request_announced_too_large("65536"), "announced: the limit");
+	ok(request_announced_too_large("65537"), "announced: one byte more");
+	ok(request_announced_too_large("99999999999999999999999"), "announced: beyond any integer");
+	ok(!request_announced_too_large("65537x"), "announced: not a number: left to libmicrohttpd");
+	ok(!request_announced_too_large("-1"), "announced: negative: left to libmicrohttpd");
+	ok(!request_announced_too_large(" 65537"), "announced: leading space: left as is");
+
 	/* request ids */
 	ok(request_id_is_sane("abc-DEF_1.2"), "id: allowed characters");
 	ok(request_id_is_sane("a"), "id: one character");

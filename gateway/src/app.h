@@ -1,0 +1,18 @@
+/* app.h - what every request needs: configuration, pools, the count of running requests. */
+#ifndef GW_APP_H
+#define GW_APP_H
+
+#include <stdatomic.h>
+
+#include "config.h"
+#include "pool.h"
+
+/* What every callback needs. Owned by main(); outlives the daemon. */
+struct gw_app {
+	const struct gw_config *config;
+	struct gw_pool         *pool;
+	struct gw_pool         *health_pool; /* one connection for health checks; NULL: pool */
+	atomic_uint             active;     /* requests between URI callback and completion */
+};
+
+#endif

@@ -1,0 +1,202 @@
+/* dispatch.c - the request pipeline: route -> auth -> body -> one SQL call -> reply. */
+#include "dispatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "error.h"
+#include "health.h"
+#include "log.h"
+#include "query.h"
+#include "querystring.h"
+#include "router.h"
+
+/* Deadlines for an ordinary request: the pool wait is POOL_TIMEOUT. */
+static struct gw_deadlines
+dispatch_deadlines(const struct gw_app *app)
+{
+	struct gw_deadlines dl = { 0, 0, 0 };
+
+	dl.acquire_by = clock_now_us() + (int64_t) app->config->pool_timeout * GW_US_PER_SEC;
+	return dl;
+}
+
+/* The call for route, with its arguments taken from req (all borrowed). */
+static void
+dispatch_build_call(const struct gw_request *req, const struct gw_route *route,
+                    const char *query_json, struct gw_call *call)
+{
+	memset(call, 0, sizeof *call);
+	call->request_id = req->request_id;
+	call->function = route->function;
+	call->sql = route->sql;
+	call->role = route->auth ? GW_ROLE_USER : GW_ROLE_ANON;
+	call->token = route->auth && req->token != NULL ? req->token : "";
+	call->user_id = req->match.user_id != NULL ? req->match.user_id : "";
+	for (int i = 0; i < 2 && route->args[i] != GW_ARG_NONE; i++) {
+		const char *v = NULL;
+
+		switch (route->args[i]) {
+		case GW_ARG_BODY:
+		case GW_ARG_BODY_OR_NULL:
+			v = request_has_body(&req->body) ? req->body.data : NULL;
+			break;
+		case GW_ARG_TASK_ID:
+			v = req->match.task_id;
+			break;
+		case GW_ARG_QUERY:
+			v = query_json;
+			break;
+		case GW_ARG_NONE:
+			break;
+		}
+		call->args[call->nargs++] = v;
+	}
+}
+
+/*
+ * Runs call and turns every failure into reply (true: a row without error is in q, the
+ * caller answers; false: reply is set and q is cleared). Unmapped errors are logged here.
+ */
+static bool
+dispatch_run(struct gw_app *app, struct gw_request *req, const struct gw_call *call,
+             struct gw_qresult *q, struct gw_reply *reply)
+{
+	struct gw_deadlines dl = dispatch_deadlines(app);
+	struct gw_error     err;
+	bool                known = true;
+
+	query_exec(app->pool, call, &dl, q);
+	req->round_trips += q->round_trips;
+	switch (q->status) {
+	case GW_Q_ROW:
+		if (q->error == NULL)
+			return true;
+		known = error_from_json(&err, q->error);
+		if (!known)
+			log_msg(GW_LOG_ERROR, req->request_id, "%s returned an unknown error: %.200s",
+			        call->function, q->error);
+		break;
+	case GW_Q_SQL_ERROR:
+		known = error_from_sqlstate(&err, q->sqlstate, q->message, q->detail);
+		if (!known)
+			log_msg(GW_LOG_ERROR, req->request_id, "%s failed: SQLSTATE %s: %s",
+			        call->function, q->sqlstate != NULL ? q->sqlstate : "(none)",
+			        q->message != NULL ? q->message : "(no message)");
+		break;
+	case GW_Q_UNAVAILABLE:
+		log_msg(GW_LOG_WARN, req->request_id, "%s: database unavailable: %s",
+		        call->function, q->why);
+		error_set(&err, GW_ERR_UNAVAILABLE, NULL);
+		break;
+	case GW_Q_INTERNAL:
+		log_msg(GW_LOG_ERROR, req->request_id, "%s: %s", call->function, q->why);
+		error_set(&err, GW_ERR_INTERNAL, NULL);
+		break;
+	}
+	response_from_error(reply, &err);
+	error_clear(&err);
+	query_result_clear(q);
+	return false;
+}
+
+/*
+ * The body (or query string) is refused with `refusal`. On an authenticated route the
+ * contract wants 401/403 first, decided by the database: ask api.authorize().
+ */
+static void
+dispatch_refuse(struct gw_app *app, struct gw_request *req, enum gw_err refusal,
+                const char *message, struct gw_reply *reply)
+{
+	struct gw_error err;
+
+	if (req->match.route->auth) {
+		struct gw_call    call;
+		struct gw_qresult q;
+
+		dispatch_build_call(req, router_route(GW_ROUTE_AUTHORIZE), NULL, &call);
+		if (!dispatch_run(app, req, &call, &q, reply))
+			return;
+		query_result_clear(&q);
+	}
+	error_set(&err, refusal, message);
+	response_from_error(reply, &err);
+	error_clear(&err);
+}
+
+void
+dispatch_request(struct gw_app *app, struct gw_request *req, struct gw_reply *reply)
+{
+	const struct gw_route *route = req->match.route;
+	struct gw_call         call;
+	struct gw_qresult      q;
+	char                  *query_json = NULL;
+	int                    refusal;
+
+	memset(reply, 0, sizeof *reply);
+	switch (req->match.kind) {
+	case GW_MATCH_NOT_FOUND:
+		response_from_kind(reply, GW_ERR_NOT_FOUND);
+		return;
+	case GW_MATCH_BAD_METHOD:
+		response_from_kind(reply, GW_ERR_METHOD_NOT_ALLOWED);
+		reply->allow = req->match.allow;
+		return;
+	case GW_MATCH_OPTIONS:
+		reply->status = 204;
+		reply->allow = req->match.allow;
+		reply->preflight = true;
+		return;
+	case GW_MATCH_FOUND:
+		break;
+	}
+	if (route->auth && req->auth != GW_AUTH_OK) {
+		response_from_kind(reply, GW_ERR_UNAUTHORIZED);
+		return;
+	}
+	refusal = request_body_error(&req->body, req->content_type);
+	if (refusal < 0 && !request_has_body(&req->body) &&
+	    (route->args[0] == GW_ARG_BODY || route->args[1] == GW_ARG_BODY))
+		refusal = GW_ERR_INVALID_JSON;      /* this route needs a JSON object */
+	if (refusal >= 0) {
+		dispatch_refuse(app, req, (enum gw_err) refusal, NULL, reply);
+		return;
+	}
+	if (route->id == GW_ROUTE_HEALTH) {
+		/* its own connection: requests filling the pool do not make the database look gone */
+		health_respond(app->health_pool != NULL ? app->health_pool : app->pool,
+		               req->request_id, &req->round_trips, reply);
+		return;
+	}
+	if (route->args[0] == GW_ARG_QUERY) {
+		int rc = querystring_to_json(req->query, &query_json);
+
+		if (rc == -2) {
+			response_from_kind(reply, GW_ERR_INTERNAL);
+			return;
+		}
+		if (rc == -1) {
+			dispatch_refuse(app, req, GW_ERR_BAD_REQUEST,
+			                "query string must decode to UTF-8 text without NUL", reply);
+			return;
+		}
+	}
+	dispatch_build_call(req, route, query_json, &call);
+	if (dispatch_run(app, req, &call, &q, reply)) {
+		reply->status = route->success_status;
+		if (reply->status != 204)
+			reply->body = response_envelope(reply->status, q.data, q.meta, NULL,
+			                                 &reply->body_len);
+		if (route->id == GW_ROUTE_TASK_CREATE) {
+			/* the canonical ids the database returned (the route's key columns) */
+			reply->location = response_location(q.keys[0] != NULL ? q.keys[0]
+			                                                      : req->match.user_id,
+			                                    q.keys[1]);
+			if (reply->location == NULL)
+				log_msg(GW_LOG_WARN, req->request_id, "no Location: task data lacks ids");
+		}
+		query_result_clear(&q);
+	}
+	free(query_json);
+}
