@@ -1,4 +1,5 @@
-/* test_health.c - the health answer cache: freshness, single flight, start-up, stuck check. */
+/* test_health.c - health payloads; the answer cache: freshness, single flight, start-up, stuck
+ * check; the one api.health() call. */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -10,6 +11,23 @@
 
 #define MS GW_US_PER_MS
 #define T0 (INT64_C(1000) * GW_US_PER_SEC)     /* an arbitrary monotonic time */
+
+static void
+payload(enum gw_qstatus st, const char *data, const char *error, unsigned status,
+       const char *payload, const char *name)
+{
+	struct gw_qresult q;
+	struct gw_health  h;
+
+	memset(&q, 0, sizeof q);
+	q.status = st;
+	q.data = data;
+	q.error = error;
+	health_assess(&q, "1.0", &h);
+	is_int(h.status, status, "health %s: status", name);
+	is_str(h.data, payload, "health %s: payload", name);
+	ok(h.has_error == (status != 200), "health %s: error iff not 200", name);
+}
 
 static struct gw_health
 answer(unsigned status)
@@ -61,6 +79,7 @@ main(void)
 	struct gw_health       h;
 	enum gw_health_step    step;
 	unsigned               st;
+	char                   v[16];
 
 	ok(GW_HEALTH_REFRESH_MS + 200 < 1000 && GW_HEALTH_RETRY_MS + 2 * 200 < 1000,
 	   "a state change shows within 1 s (interval + one or two 200 ms checks)");
@@ -162,6 +181,27 @@ main(void)
 	}
 	pthread_mutex_destroy(&c.mutex);
 	pthread_cond_destroy(&c.published);
+
+	/* payloads */
+	ok(health_schema_version("{\"schema_version\": \"1.0\"}", v, sizeof v) &&
+	   strcmp(v, "1.0") == 0, "schema_version read");
+	ok(!health_schema_version("{\"schema_version\": 1}", v, sizeof v), "not a string");
+	ok(!health_schema_version("nonsense", v, sizeof v), "not JSON");
+	payload(GW_Q_ROW, "{\"schema_version\":\"1.0\"}", NULL, 200,
+	       "{\"status\":\"healthy\",\"database\":\"connected\",\"migration\":\"up-to-date\"}",
+	       "same version");
+	payload(GW_Q_ROW, "{\"schema_version\":\"0.9\"}", NULL, 200,
+	       "{\"status\":\"degraded\",\"database\":\"connected\",\"migration\":\"out-of-date\"}",
+	       "other version");
+	payload(GW_Q_ROW, "{}", NULL, 200,
+	       "{\"status\":\"degraded\",\"database\":\"connected\",\"migration\":\"out-of-date\"}",
+	       "no version");
+	payload(GW_Q_UNAVAILABLE, NULL, NULL, 503,
+	       "{\"status\":\"unhealthy\",\"database\":\"disconnected\",\"migration\":\"unknown\"}",
+	       "database away");
+	payload(GW_Q_SQL_ERROR, NULL, NULL, 503,
+	       "{\"status\":\"unhealthy\",\"database\":\"connected\",\"migration\":\"unknown\"}",
+	       "api.health failed");
 
 	/* one definition of the call: the route table and the start-up probe use health's */
 	{

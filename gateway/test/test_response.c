@@ -1,9 +1,8 @@
-/* test_response.c - envelope building around the database's JSON text, health payloads. */
+/* test_response.c - envelope building around the database's JSON text, error replies, Location. */
 #include <jansson.h>
 #include <stdlib.h>
 
 #include "error.h"
-#include "health.h"
 #include "response.h"
 #include "tap.h"
 
@@ -22,29 +21,11 @@ envelope(unsigned status, const char *data, const char *meta, const struct gw_er
 	free(env);
 }
 
-static void
-health(enum gw_qstatus st, const char *data, const char *error, unsigned status,
-       const char *payload, const char *name)
-{
-	struct gw_qresult q;
-	struct gw_health  h;
-
-	memset(&q, 0, sizeof q);
-	q.status = st;
-	q.data = data;
-	q.error = error;
-	health_assess(&q, "1.0", &h);
-	is_int(h.status, status, "health %s: status", name);
-	is_str(h.data, payload, "health %s: payload", name);
-	ok(h.has_error == (status != 200), "health %s: error iff not 200", name);
-}
-
 int
 main(void)
 {
 	struct gw_error err;
 	struct gw_reply reply;
-	char            v[16];
 
 	/* data and meta are copied byte for byte, never re-encoded */
 	envelope(200, "{\"id\": \"x\",  \"title\":\"\\u00e9t\xc3\xa9\"}", NULL, NULL,
@@ -121,25 +102,5 @@ main(void)
 		is_str(response_location("../x", id), NULL, "location: not id-like user: none");
 	}
 
-	/* health */
-	ok(health_schema_version("{\"schema_version\": \"1.0\"}", v, sizeof v) &&
-	   strcmp(v, "1.0") == 0, "schema_version read");
-	ok(!health_schema_version("{\"schema_version\": 1}", v, sizeof v), "not a string");
-	ok(!health_schema_version("nonsense", v, sizeof v), "not JSON");
-	health(GW_Q_ROW, "{\"schema_version\":\"1.0\"}", NULL, 200,
-	       "{\"status\":\"healthy\",\"database\":\"connected\",\"migration\":\"up-to-date\"}",
-	       "same version");
-	health(GW_Q_ROW, "{\"schema_version\":\"0.9\"}", NULL, 200,
-	       "{\"status\":\"degraded\",\"database\":\"connected\",\"migration\":\"out-of-date\"}",
-	       "other version");
-	health(GW_Q_ROW, "{}", NULL, 200,
-	       "{\"status\":\"degraded\",\"database\":\"connected\",\"migration\":\"out-of-date\"}",
-	       "no version");
-	health(GW_Q_UNAVAILABLE, NULL, NULL, 503,
-	       "{\"status\":\"unhealthy\",\"database\":\"disconnected\",\"migration\":\"unknown\"}",
-	       "database away");
-	health(GW_Q_SQL_ERROR, NULL, NULL, 503,
-	       "{\"status\":\"unhealthy\",\"database\":\"connected\",\"migration\":\"unknown\"}",
-	       "api.health failed");
 	return done_testing();
 }
