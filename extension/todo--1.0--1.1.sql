@@ -1,4 +1,5 @@
-/* extension/todo--1.0--1.1.sql: upgrade 1.0 -> 1.1, the legacy ids of imported rows (and the issuer and audience settings as functions) */
+/* extension/todo--1.0--1.1.sql: upgrade 1.0 -> 1.1, the legacy ids of imported rows (and the issuer and audience settings as
+ * functions); login throttling per account name and address; the decoy password check at real accounts' cost */
 
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION todo UPDATE TO '1.1'" to load this file. \quit
@@ -6,7 +7,7 @@
 -- Every lock the script needs, at once and in the order API calls take them (a session,
 -- then its user, then tasks): taken one by one in another order, they deadlock with
 -- concurrent requests. Requests wait for the migration meanwhile (docs/migrations.md).
-LOCK TABLE todo.sessions, todo.users, todo.tasks IN ACCESS EXCLUSIVE MODE;
+LOCK TABLE todo.login_attempts, todo.sessions, todo.users, todo.tasks IN ACCESS EXCLUSIVE MODE;
 
 -- Adding a nullable column without a default changes only the catalog; the time goes to
 -- the index builds, each reading the table once.
@@ -66,3 +67,289 @@ BEGIN
 END
 $$;
 -- end extension only
+
+-- --- Login throttling per account name and address, and per address (issue 9) ---
+-- 1.0's counters (keyed by the account's email) stay: 1.1 never reads them, and deletes
+-- them once they are long expired.
+COMMENT ON TABLE todo.login_attempts IS 'todo: failed login counters per account name and address, and per address (throttling)';
+-- Expired counters are deleted by later logins, oldest first (todo.forget_login_attempts)
+CREATE INDEX login_attempts_window_idx ON todo.login_attempts (window_started_at);
+CREATE FUNCTION todo.login_address_max_failures() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 200';
+COMMENT ON FUNCTION todo.login_max_failures() IS 'todo: failed logins of one account name from one address within the window that lock them';
+COMMENT ON FUNCTION todo.login_address_max_failures() IS 'todo: failed logins from one address within the window that refuse its logins';
+COMMENT ON FUNCTION todo.login_lockout() IS 'todo: how long a locked account name and address pair refuses logins';
+-- The counters a login may see and change (app.login_counters, set by api.login): the key of
+-- the policy on todo.login_attempts.
+CREATE FUNCTION todo.login_counters()
+RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT coalesce(nullif(pg_catalog.current_setting('app.login_counters', true), '')::text[], '{}') $$;
+COMMENT ON FUNCTION todo.login_counters() IS 'todo: the throttling counters of the login in progress (app.login_counters)';
+-- The client's address as the gateway passed it (app.client_addr: the socket's peer, or
+-- the X-Forwarded-For entry of a trusted proxy), as a throttling key: an IPv4 address, an
+-- IPv6 address's /64 (one subscriber usually holds a whole /64), IPv4-mapped IPv6 as IPv4.
+-- NULL when unset or not an address.
+CREATE FUNCTION todo.client_address()
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	given text := nullif(current_setting('app.client_addr', true), '');
+	address inet;
+BEGIN
+	IF given IS NULL OR given !~ '^[0-9A-Fa-f:.]{2,45}$' THEN
+		RETURN NULL;
+	END IF;
+	BEGIN
+		address := given::inet;
+	EXCEPTION WHEN invalid_text_representation THEN
+		RETURN NULL;
+	END;
+	IF family(address) = 6 AND address <<= inet '::ffff:0.0.0.0/96' THEN
+		address := substr(host(address), 8)::inet;
+	END IF;
+	IF family(address) = 6 THEN
+		RETURN network(set_masklen(address, 64))::text;
+	END IF;
+	RETURN host(address);
+END
+$$;
+COMMENT ON FUNCTION todo.client_address() IS 'todo: the client''s address (app.client_addr) as a throttling key, IPv6 by /64; NULL when unknown';
+
+-- Counts one attempt against a counter, or refuses it: the row is written (and so locked
+-- until the transaction ends) before anything is decided, so concurrent attempts on one
+-- counter are decided one after the other. A locked counter is left as it is; an expired
+-- one starts again at 1. Returns the seconds to wait when refused, else NULL.
+CREATE FUNCTION todo.count_login_attempt(counter text, max_failures integer)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	a todo.login_attempts;
+BEGIN
+	INSERT INTO todo.login_attempts AS c (account, failures, window_started_at)
+	VALUES (counter, 1, now())
+	ON CONFLICT (account) DO UPDATE SET
+		failures = CASE WHEN c.locked_until > now() THEN c.failures
+			WHEN c.locked_until <= now() OR c.window_started_at <= now() - todo.login_failure_window() THEN 1
+			ELSE c.failures + 1 END,
+		window_started_at = CASE WHEN c.locked_until > now() THEN c.window_started_at
+			WHEN c.locked_until <= now() OR c.window_started_at <= now() - todo.login_failure_window() THEN now()
+			ELSE c.window_started_at END,
+		locked_until = CASE WHEN c.locked_until > now() THEN c.locked_until END
+	RETURNING * INTO a;
+	IF a.locked_until > now() THEN
+		RETURN ceil(extract(epoch FROM a.locked_until - now()))::integer;
+	END IF;
+	IF a.failures > max_failures THEN
+		RETURN ceil(extract(epoch FROM a.window_started_at + todo.login_failure_window() - now()))::integer;
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION todo.count_login_attempt(text, integer) IS 'todo: count a login attempt on a counter; seconds to wait when refused';
+
+-- Seconds a counter still refuses logins when it has max_failures (or is locked), else
+-- NULL; reads without a lock, for counters counted only after the password check (the
+-- address's: a row lock held through bcrypt would queue every login from that address).
+CREATE FUNCTION todo.login_refused_for(counter text, max_failures integer)
+RETURNS integer
+LANGUAGE sql STABLE
+AS $$
+	SELECT ceil(extract(epoch FROM CASE WHEN locked_until > now() THEN locked_until
+		ELSE window_started_at + todo.login_failure_window() END - now()))::integer
+	FROM todo.login_attempts
+	WHERE account = counter
+		AND (locked_until > now() OR (failures >= max_failures AND window_started_at > now() - todo.login_failure_window()))
+$$;
+COMMENT ON FUNCTION todo.login_refused_for(text, integer) IS 'todo: seconds a full or locked login counter refuses logins, or NULL';
+
+-- Deletes a few counters whose window and lockout are long over (each login deletes up to
+-- this many, more than it can create): rows for identifiers nobody owns do not pile up.
+CREATE FUNCTION todo.forget_login_attempts()
+RETURNS void
+LANGUAGE sql
+AS $$
+	DELETE FROM todo.login_attempts WHERE account IN (
+		SELECT account FROM todo.login_attempts
+		WHERE window_started_at < now() - todo.login_failure_window() - todo.login_lockout()
+		ORDER BY window_started_at LIMIT 10);
+$$;
+COMMENT ON FUNCTION todo.forget_login_attempts() IS 'todo: delete a few long-expired login counters';
+DROP POLICY login_attempts_account ON todo.login_attempts;
+-- A login sees and changes its own counters (app.login_counters)...
+CREATE POLICY login_attempts_account ON todo.login_attempts
+	USING (account = ANY ((SELECT todo.login_counters())::text[]))
+	WITH CHECK (account = ANY ((SELECT todo.login_counters())::text[]));
+-- ... and finds and deletes long-expired ones (todo.forget_login_attempts).
+CREATE POLICY login_attempts_expired_select ON todo.login_attempts FOR SELECT
+	USING (window_started_at < now() - todo.login_failure_window() - todo.login_lockout());
+CREATE POLICY login_attempts_expired_delete ON todo.login_attempts FOR DELETE
+	USING (window_started_at < now() - todo.login_failure_window() - todo.login_lockout());
+
+-- --- The decoy check costs what real accounts cost; logins rehash to the current cost ---
+CREATE TABLE todo.password_costs (
+	cost integer PRIMARY KEY CONSTRAINT password_costs_cost_range CHECK (cost BETWEEN 4 AND 31),
+	accounts bigint NOT NULL CONSTRAINT password_costs_accounts_not_negative CHECK (accounts >= 0)
+);
+COMMENT ON TABLE todo.password_costs IS 'todo: number of accounts per bcrypt cost (the decoy check of unknown logins)';
+
+-- The cost of a bcrypt hash ($2a$10$... is 10).
+CREATE FUNCTION todo.bcrypt_hash_cost(hash text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT pg_catalog.substr(hash, 5, 2)::integer $$;
+COMMENT ON FUNCTION todo.bcrypt_hash_cost(text) IS 'todo: the cost of a bcrypt hash';
+
+CREATE FUNCTION todo.count_password_costs()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_OP IN ('UPDATE', 'DELETE') THEN
+		UPDATE todo.password_costs SET accounts = accounts - 1 WHERE cost = todo.bcrypt_hash_cost(OLD.password_hash);
+	END IF;
+	IF TG_OP IN ('UPDATE', 'INSERT') THEN
+		INSERT INTO todo.password_costs AS c (cost, accounts) VALUES (todo.bcrypt_hash_cost(NEW.password_hash), 1)
+		ON CONFLICT (cost) DO UPDATE SET accounts = c.accounts + 1;
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION todo.count_password_costs() IS 'todo: trigger keeping todo.password_costs in step with todo.users';
+
+CREATE TRIGGER users_count_password_costs AFTER INSERT OR DELETE OR UPDATE OF password_hash ON todo.users
+	FOR EACH ROW EXECUTE FUNCTION todo.count_password_costs();
+-- the accounts as they are (the trigger counts from now on)
+INSERT INTO todo.password_costs (cost, accounts)
+SELECT todo.bcrypt_hash_cost(password_hash), count(*) FROM todo.users GROUP BY 1;
+ALTER TABLE todo.password_costs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE todo.password_costs FORCE ROW LEVEL SECURITY;
+CREATE POLICY password_costs_all ON todo.password_costs USING (true) WITH CHECK (true);
+-- the owner of a table needs CREATE on its schema (a superuser is not asked; the plain
+-- install's migrating role owns the schema), which todo_owner holds only meanwhile
+GRANT CREATE ON SCHEMA todo TO todo_owner;
+ALTER TABLE todo.password_costs OWNER TO todo_owner;
+REVOKE CREATE ON SCHEMA todo FROM todo_owner;
+
+DROP FUNCTION todo.waste_password_check(text);
+-- The cost of the decoy check of a login for an account that does not exist: drawn from
+-- the costs real accounts have (todo.password_costs, weighted by their number), by a hash
+-- of the identifier, so that one unknown name always costs the same and the names together
+-- cost what real accounts cost. The current cost when there are no accounts.
+CREATE FUNCTION todo.decoy_cost(identifier text)
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	WITH costs AS (
+		SELECT cost, pg_catalog.sum(accounts) OVER (ORDER BY cost) AS up_to, pg_catalog.sum(accounts) OVER () AS total
+		FROM todo.password_costs WHERE accounts OPERATOR(pg_catalog.>) 0
+	), pick AS (
+		SELECT ('x' OPERATOR(pg_catalog.||) pg_catalog.substr(pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(identifier, 'UTF8')), 'hex'), 1, 15))::bit(60)::bigint AS h
+	)
+	SELECT coalesce(
+		(SELECT cost FROM costs, pick WHERE pick.h OPERATOR(pg_catalog.%) costs.total OPERATOR(pg_catalog.<) costs.up_to ORDER BY cost LIMIT 1),
+		todo.bcrypt_cost())
+$$;
+COMMENT ON FUNCTION todo.decoy_cost(text) IS 'todo: the bcrypt cost of the decoy check for an unknown identifier';
+
+-- Spends the time of one check when there is no user, so that a login's duration does
+-- not tell whether an account exists.
+CREATE FUNCTION todo.waste_password_check(password text, identifier text)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$ SELECT todo.check_password(password, pg_catalog.format('$2a$%s$%s', pg_catalog.lpad(todo.decoy_cost(identifier)::text, 2, '0'), pg_catalog.repeat('.', 53))) $$;
+COMMENT ON FUNCTION todo.waste_password_check(text, text) IS 'todo: a password check against no user, at a real account''s cost (constant-time login)';
+
+-- Whether a hash is what todo.hash_password makes today ($2a$ at the current cost): a
+-- successful login rehashes one that is not, so that accounts converge on one cost.
+CREATE FUNCTION todo.password_hash_current(hash text)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$ SELECT pg_catalog.left(hash, 4) OPERATOR(pg_catalog.=) '$2a$' AND todo.bcrypt_hash_cost(hash) OPERATOR(pg_catalog.=) todo.bcrypt_cost() $$;
+COMMENT ON FUNCTION todo.password_hash_current(text) IS 'todo: whether a bcrypt hash has the current format and cost';
+
+-- A failed login is returned, not raised, so that its count is committed (docs/sql-api.md).
+-- Throttling (37_login_throttle.sql, docs/security.md): the address's counter is read
+-- first; the counter of this account name from this address is counted before the
+-- password is checked, its row locked until commit, so that concurrent attempts on it are
+-- decided one after the other; the address's is counted after a failure.
+CREATE OR REPLACE FUNCTION api.login(body jsonb)
+RETURNS api.result
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	errors jsonb := todo.unknown_field_errors(body, '{email,username,password}');
+	by_email boolean := body ? 'email';
+	field text := CASE WHEN by_email THEN 'email' ELSE 'username' END;
+	identifier text := lower(todo.trim_space(body ->> field));
+	password text := body ->> 'password';
+	address text := todo.client_address();
+	pair_counter text;
+	address_counter text;
+	u todo.users;
+	retry_after integer;
+	password_ok boolean;
+BEGIN
+	IF by_email AND body ? 'username' THEN
+		errors := errors || todo.field_error('username', 'send either email or username, not both');
+	ELSIF NOT by_email AND NOT body ? 'username' THEN
+		errors := errors || todo.field_error('email', 'email or username is required');
+	ELSE
+		errors := errors || coalesce(todo.string_error(field, body -> field),
+			CASE WHEN identifier = '' THEN todo.field_error(field, 'must not be empty') END, '[]');
+	END IF;
+	errors := errors || coalesce(todo.string_error('password', body -> 'password'), '[]');
+	IF errors <> '[]' THEN
+		PERFORM todo.raise_validation(errors);
+	END IF;
+
+	pair_counter := 'p:' || encode(sha256(convert_to(field || ':' || identifier || ' ' || coalesce(address, ''), 'UTF8')), 'hex');
+	address_counter := 'a:' || address;
+	PERFORM set_config('app.login_counters', ARRAY[pair_counter, address_counter]::text, true);
+	retry_after := coalesce(todo.login_refused_for(address_counter, todo.login_address_max_failures()),
+		todo.count_login_attempt(pair_counter, todo.login_max_failures()));
+	IF retry_after IS NOT NULL THEN
+		RETURN (NULL, NULL, json_build_object('sqlstate', 'TD429',
+			'message', 'too many failed logins; try again later',
+			'detail', json_build_object('retry_after', greatest(retry_after, 1))))::api.result;
+	END IF;
+
+	PERFORM set_config('app.login_identifier', identifier, true);
+	SELECT * INTO u FROM todo.users
+	WHERE CASE WHEN by_email THEN email = identifier ELSE lower(username) = identifier END;
+	IF u.id IS NULL THEN
+		PERFORM todo.waste_password_check(password, identifier);
+		password_ok := false;
+	ELSE
+		-- bcrypt reads 72 bytes at most: a longer password would match on its prefix
+		password_ok := todo.check_password(password, u.password_hash) AND octet_length(password) <= 72 AND u.is_active;
+	END IF;
+	IF NOT password_ok THEN
+		UPDATE todo.login_attempts SET locked_until = now() + todo.login_lockout()
+		WHERE account = pair_counter AND failures >= todo.login_max_failures();
+		IF address IS NOT NULL THEN
+			PERFORM todo.count_login_attempt(address_counter, todo.login_address_max_failures());
+		END IF;
+		PERFORM todo.forget_login_attempts();
+		RETURN (NULL, NULL, json_build_object('sqlstate', 'TD401', 'message', 'invalid credentials'))::api.result;
+	END IF;
+
+	DELETE FROM todo.login_attempts WHERE account = pair_counter;
+	PERFORM todo.act_as(u.id);
+	IF NOT todo.password_hash_current(u.password_hash) THEN
+		-- the cost a login takes must not depend on how old the account is (docs/security.md)
+		UPDATE todo.users SET password_hash = todo.hash_password(password) WHERE id = u.id RETURNING * INTO u;
+	END IF;
+	RETURN (todo.start_session(u), NULL, NULL)::api.result;
+END
+$$;
+COMMENT ON FUNCTION api.login(jsonb) IS 'POST /api/auth/login: check credentials (throttled) and open a session';
+
+-- what 90_privileges.sql grants on every function of schema todo, for the new ones
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA todo FROM PUBLIC;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA todo TO todo_owner;

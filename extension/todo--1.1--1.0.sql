@@ -1,4 +1,5 @@
-/* extension/todo--1.1--1.0.sql: downgrade 1.1 -> 1.0, dropping the legacy ids (and the issuer and audience functions) */
+/* extension/todo--1.1--1.0.sql: downgrade 1.1 -> 1.0, dropping the legacy ids (and the issuer and audience functions),
+ * and back to 1.0's login throttling (per account) and decoy password check (at the current cost) */
 
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION todo UPDATE TO '1.0'" to load this file. \quit
@@ -6,7 +7,7 @@
 -- Every lock the script needs, at once and in the order API calls take them (a session,
 -- then its user, then tasks): taken one by one in another order, they deadlock with
 -- concurrent requests. Requests wait for the migration meanwhile (docs/migrations.md).
-LOCK TABLE todo.sessions, todo.users, todo.tasks IN ACCESS EXCLUSIVE MODE;
+LOCK TABLE todo.login_attempts, todo.sessions, todo.users, todo.tasks IN ACCESS EXCLUSIVE MODE;
 
 -- Dropping the legacy ids loses the trace of imported rows: refuse while there are any,
 -- unless the operator said so (todoctl migrate down --force sets todo_migrate.force).
@@ -65,3 +66,100 @@ END
 $$;
 DROP FUNCTION todo.jwt_issuer(), todo.jwt_audience();
 -- end extension only
+
+-- 1.0's login: counters keyed by the account's email (1.1's stay, never read by 1.0)
+-- A failed login is returned, not raised, so that its count is committed (docs/sql-api.md).
+CREATE OR REPLACE FUNCTION api.login(body jsonb)
+RETURNS api.result
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	errors jsonb := todo.unknown_field_errors(body, '{email,username,password}');
+	by_email boolean := body ? 'email';
+	identifier text := lower(todo.trim_space(coalesce(body ->> 'email', body ->> 'username')));
+	password text := body ->> 'password';
+	u todo.users;
+	attempt todo.login_attempts;
+	password_ok boolean;
+BEGIN
+	IF by_email AND body ? 'username' THEN
+		errors := errors || todo.field_error('username', 'send either email or username, not both');
+	ELSIF NOT by_email AND NOT body ? 'username' THEN
+		errors := errors || todo.field_error('email', 'email or username is required');
+	ELSE
+		errors := errors || coalesce(todo.string_error(CASE WHEN by_email THEN 'email' ELSE 'username' END,
+			body -> CASE WHEN by_email THEN 'email' ELSE 'username' END), '[]');
+	END IF;
+	errors := errors || coalesce(todo.string_error('password', body -> 'password'), '[]');
+	IF errors <> '[]' THEN
+		PERFORM todo.raise_validation(errors);
+	END IF;
+
+	PERFORM set_config('app.login_identifier', identifier, true);
+	SELECT * INTO u FROM todo.users
+	WHERE CASE WHEN by_email THEN email = identifier ELSE lower(username) = identifier END;
+	IF FOUND THEN
+		PERFORM set_config('app.login_identifier', u.email, true);
+	END IF;
+
+	SELECT * INTO attempt FROM todo.login_attempts WHERE account = todo.login_identifier();
+	IF attempt.locked_until > now() THEN
+		RETURN (NULL, NULL, json_build_object('sqlstate', 'TD429',
+			'message', 'too many failed logins; try again later',
+			'detail', json_build_object('retry_after', ceil(extract(epoch FROM attempt.locked_until - now()))::integer)))::api.result;
+	END IF;
+
+	IF u.id IS NULL THEN
+		PERFORM todo.waste_password_check(password);
+		password_ok := false;
+	ELSE
+		-- bcrypt reads 72 bytes at most: a longer password would match on its prefix
+		password_ok := todo.check_password(password, u.password_hash) AND octet_length(password) <= 72 AND u.is_active;
+	END IF;
+	IF NOT password_ok THEN
+		INSERT INTO todo.login_attempts AS a (account, failures, window_started_at)
+		VALUES (todo.login_identifier(), 1, now())
+		ON CONFLICT (account) DO UPDATE SET
+			failures = CASE WHEN a.window_started_at < now() - todo.login_failure_window() THEN 1 ELSE a.failures + 1 END,
+			window_started_at = CASE WHEN a.window_started_at < now() - todo.login_failure_window() THEN now() ELSE a.window_started_at END
+		RETURNING * INTO attempt;
+		IF attempt.failures >= todo.login_max_failures() THEN
+			UPDATE todo.login_attempts SET locked_until = now() + todo.login_lockout()
+			WHERE account = attempt.account;
+		END IF;
+		RETURN (NULL, NULL, json_build_object('sqlstate', 'TD401', 'message', 'invalid credentials'))::api.result;
+	END IF;
+
+	DELETE FROM todo.login_attempts WHERE account = todo.login_identifier();
+	PERFORM todo.act_as(u.id);
+	RETURN (todo.start_session(u), NULL, NULL)::api.result;
+END
+$$;
+DROP POLICY login_attempts_account ON todo.login_attempts;
+DROP POLICY login_attempts_expired_select ON todo.login_attempts;
+DROP POLICY login_attempts_expired_delete ON todo.login_attempts;
+CREATE POLICY login_attempts_account ON todo.login_attempts
+	USING (account = (SELECT todo.login_identifier()))
+	WITH CHECK (account = (SELECT todo.login_identifier()));
+DROP INDEX todo.login_attempts_window_idx;
+COMMENT ON TABLE todo.login_attempts IS 'todo: failed login counters per account (throttling)';
+COMMENT ON FUNCTION todo.login_max_failures() IS 'todo: failed logins within the window that lock an account';
+COMMENT ON FUNCTION todo.login_lockout() IS 'todo: how long a locked account refuses logins';
+DROP FUNCTION todo.login_address_max_failures(), todo.login_counters(), todo.client_address(),
+	todo.count_login_attempt(text, integer), todo.login_refused_for(text, integer), todo.forget_login_attempts();
+
+-- 1.0's decoy check, at the current cost; no rehash
+DROP FUNCTION todo.waste_password_check(text, text), todo.decoy_cost(text), todo.password_hash_current(text);
+-- Spends the time of one check when there is no user, so that a login's duration does
+-- not tell whether an account exists.
+CREATE FUNCTION todo.waste_password_check(password text)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$ SELECT todo.check_password(password, pg_catalog.format('$2a$%s$%s', pg_catalog.lpad(todo.bcrypt_cost()::text, 2, '0'), pg_catalog.repeat('.', 53))) $$;
+COMMENT ON FUNCTION todo.waste_password_check(text) IS 'todo: a password check against no user (constant-time login)';
+REVOKE EXECUTE ON FUNCTION todo.waste_password_check(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION todo.waste_password_check(text) TO todo_owner;
+DROP TRIGGER users_count_password_costs ON todo.users;
+DROP TABLE todo.password_costs;
+DROP FUNCTION todo.count_password_costs(), todo.bcrypt_hash_cost(text);

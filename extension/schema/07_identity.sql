@@ -26,6 +26,14 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT nullif(pg_catalog.current_setting('app.login_identifier', true), '') $$;
 COMMENT ON FUNCTION todo.login_identifier() IS 'todo: the login being attempted (app.login_identifier), or NULL';
 
+-- The counters a login may see and change (app.login_counters, set by api.login): the key of
+-- the policy on todo.login_attempts.
+CREATE FUNCTION todo.login_counters()
+RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT coalesce(nullif(pg_catalog.current_setting('app.login_counters', true), '')::text[], '{}') $$;
+COMMENT ON FUNCTION todo.login_counters() IS 'todo: the throttling counters of the login in progress (app.login_counters)';
+
 -- Acts for user_id for the rest of the transaction.
 CREATE FUNCTION todo.act_as(user_id uuid)
 RETURNS void

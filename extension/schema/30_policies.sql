@@ -26,6 +26,17 @@ CREATE POLICY sessions_owner ON todo.sessions
 
 ALTER TABLE todo.login_attempts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE todo.login_attempts FORCE ROW LEVEL SECURITY;
+-- A login sees and changes its own counters (app.login_counters)...
 CREATE POLICY login_attempts_account ON todo.login_attempts
-	USING (account = (SELECT todo.login_identifier()))
-	WITH CHECK (account = (SELECT todo.login_identifier()));
+	USING (account = ANY ((SELECT todo.login_counters())::text[]))
+	WITH CHECK (account = ANY ((SELECT todo.login_counters())::text[]));
+-- ... and finds and deletes long-expired ones (todo.forget_login_attempts).
+CREATE POLICY login_attempts_expired_select ON todo.login_attempts FOR SELECT
+	USING (window_started_at < now() - todo.login_failure_window() - todo.login_lockout());
+CREATE POLICY login_attempts_expired_delete ON todo.login_attempts FOR DELETE
+	USING (window_started_at < now() - todo.login_failure_window() - todo.login_lockout());
+
+-- The number of accounts per bcrypt cost: counts, nothing per user (todo.decoy_cost).
+ALTER TABLE todo.password_costs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE todo.password_costs FORCE ROW LEVEL SECURITY;
+CREATE POLICY password_costs_all ON todo.password_costs USING (true) WITH CHECK (true);

@@ -6,6 +6,7 @@ ALTER TABLE todo.users OWNER TO todo_owner;
 ALTER TABLE todo.tasks OWNER TO todo_owner;
 ALTER TABLE todo.sessions OWNER TO todo_owner;
 ALTER TABLE todo.login_attempts OWNER TO todo_owner;
+ALTER TABLE todo.password_costs OWNER TO todo_owner;
 
 -- Nothing in todo is callable by anybody but todo_owner (and superusers).
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA todo FROM PUBLIC;

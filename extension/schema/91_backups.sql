@@ -14,3 +14,4 @@ BEGIN
 	END IF;
 END
 $$;
+-- Not todo.password_costs: restoring the users rebuilds it (its trigger), so it is not dumped.

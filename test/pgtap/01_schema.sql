@@ -3,7 +3,7 @@
 -- stands in for the extension (its settings and version tables, no C).
 BEGIN;
 \ir _helpers.psql
-SELECT plan(123);
+SELECT plan(125);
 
 -- extension and schemas
 SELECT CASE WHEN pg_temp.plain()
@@ -15,9 +15,9 @@ SELECT is(pg_temp.installed_version(), (SELECT default_version FROM pg_available
 SELECT has_extension('pgcrypto', 'extension pgcrypto (bcrypt) is installed');
 SELECT has_schema('todo', 'schema todo exists');
 SELECT has_schema('api', 'schema api exists');
-SELECT tables_are('todo', ARRAY['users', 'tasks', 'sessions', 'login_attempts']
+SELECT tables_are('todo', ARRAY['users', 'tasks', 'sessions', 'login_attempts', 'password_costs']
 		|| CASE WHEN pg_temp.plain() THEN ARRAY['settings', 'schema_version'] ELSE '{}' END::name[],
-	'schema todo holds exactly the four tables (and the plain install''s settings and version)');
+	'schema todo holds exactly the five tables (and the plain install''s settings and version)');
 SELECT tables_are('api', ARRAY[]::name[], 'schema api holds no table');
 SELECT CASE WHEN pg_temp.plain()
 	THEN is((SELECT count(*)::int FROM pg_depend d JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
@@ -26,14 +26,14 @@ SELECT CASE WHEN pg_temp.plain()
 	ELSE is((SELECT count(*)::int FROM pg_depend d
 			WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regclass
 				AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'todo') AND d.deptype = 'e'
-				AND d.objid IN ('todo.users'::regclass, 'todo.tasks'::regclass, 'todo.sessions'::regclass, 'todo.login_attempts'::regclass)),
-		4, 'the four tables belong to the extension')
+				AND d.objid IN ('todo.users'::regclass, 'todo.tasks'::regclass, 'todo.sessions'::regclass, 'todo.login_attempts'::regclass, 'todo.password_costs'::regclass)),
+		5, 'the five tables belong to the extension')
 	END;
 SELECT CASE WHEN pg_temp.plain()
 	THEN skip('the plain install has no extension whose config tables pg_dump must be told of (previous test)', 1)
 	ELSE set_eq($$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'todo'$$,
 		ARRAY['todo.users', 'todo.tasks', 'todo.sessions', 'todo.login_attempts'],
-		'pg_dump backs up the rows of all four tables (extension config tables)')
+		'pg_dump backs up the rows of the four tables that hold data (extension config tables; password_costs is rebuilt by its trigger on restore)')
 	END;
 
 -- todo.users
@@ -139,16 +139,18 @@ SELECT has_index('todo', 'sessions', 'sessions_user_idx', 'user_id', 'index on s
 -- row-level security: enabled and forced (so even the owner is filtered) on every table
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM pg_class
 		WHERE relnamespace = 'todo'::regnamespace AND relkind = 'r' AND relrowsecurity),
-	CASE WHEN pg_temp.plain() THEN ARRAY['login_attempts', 'schema_version', 'sessions', 'settings', 'tasks', 'users']
-		ELSE ARRAY['login_attempts', 'sessions', 'tasks', 'users'] END, 'row-level security is enabled on every table');
+	CASE WHEN pg_temp.plain() THEN ARRAY['login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'tasks', 'users']
+		ELSE ARRAY['login_attempts', 'password_costs', 'sessions', 'tasks', 'users'] END, 'row-level security is enabled on every table');
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM pg_class
 		WHERE relnamespace = 'todo'::regnamespace AND relkind = 'r' AND relforcerowsecurity),
-	CASE WHEN pg_temp.plain() THEN ARRAY['login_attempts', 'schema_version', 'sessions', 'settings', 'tasks', 'users']
-		ELSE ARRAY['login_attempts', 'sessions', 'tasks', 'users'] END, 'row-level security is forced on every table (applies to the owner)');
+	CASE WHEN pg_temp.plain() THEN ARRAY['login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'tasks', 'users']
+		ELSE ARRAY['login_attempts', 'password_costs', 'sessions', 'tasks', 'users'] END, 'row-level security is forced on every table (applies to the owner)');
 SELECT policies_are('todo', 'users', ARRAY['users_self', 'users_login_lookup'], 'todo.users has exactly its two policies');
 SELECT policies_are('todo', 'tasks', ARRAY['tasks_owner'], 'todo.tasks has exactly the owner policy');
 SELECT policies_are('todo', 'sessions', ARRAY['sessions_owner'], 'todo.sessions has exactly the owner policy');
-SELECT policies_are('todo', 'login_attempts', ARRAY['login_attempts_account'], 'todo.login_attempts has exactly the account policy');
+SELECT policies_are('todo', 'login_attempts', ARRAY['login_attempts_account', 'login_attempts_expired_select', 'login_attempts_expired_delete'],
+	'todo.login_attempts has exactly the account policy and the two that let expired counters be deleted');
+SELECT policies_are('todo', 'password_costs', ARRAY['password_costs_all'], 'todo.password_costs has exactly its one policy (counts only)');
 SELECT policy_cmd_is('todo', 'users', 'users_login_lookup', 'SELECT', 'the login lookup policy only lets rows be read');
 SELECT CASE WHEN pg_temp.plain()
 	THEN results_eq($$SELECT format('%s %s %s', policyname, cmd, roles) COLLATE "default" FROM pg_policies WHERE schemaname = 'todo' AND tablename = 'settings' ORDER BY 1$$,
@@ -170,6 +172,7 @@ SELECT table_owner_is('todo', 'users', 'todo_owner', 'todo.users is owned by tod
 SELECT table_owner_is('todo', 'tasks', 'todo_owner', 'todo.tasks is owned by todo_owner');
 SELECT table_owner_is('todo', 'sessions', 'todo_owner', 'todo.sessions is owned by todo_owner');
 SELECT table_owner_is('todo', 'login_attempts', 'todo_owner', 'todo.login_attempts is owned by todo_owner');
+SELECT table_owner_is('todo', 'password_costs', 'todo_owner', 'todo.password_costs is owned by todo_owner');
 SELECT CASE WHEN pg_temp.plain()
 	THEN table_owner_is('todo', 'settings', 'todo_owner', 'todo.settings is owned by todo_owner (plain install)')
 	ELSE skip('the extension has no settings table', 1)
@@ -180,7 +183,7 @@ SELECT CASE WHEN pg_temp.plain()
 	END;
 
 -- triggers
-SELECT triggers_are('todo', 'users', ARRAY['users_stamp_updated_at'], 'todo.users has exactly its updated_at trigger');
+SELECT triggers_are('todo', 'users', ARRAY['users_stamp_updated_at', 'users_count_password_costs'], 'todo.users has exactly its updated_at and password cost triggers');
 SELECT trigger_is('todo', 'users', 'users_stamp_updated_at', 'todo', 'stamp_updated_at', 'users_stamp_updated_at runs todo.stamp_updated_at()');
 SELECT triggers_are('todo', 'tasks', ARRAY['tasks_stamp_completed_at', 'tasks_stamp_updated_at'], 'todo.tasks has exactly its two triggers');
 SELECT trigger_is('todo', 'tasks', 'tasks_stamp_completed_at', 'todo', 'stamp_completed_at', 'tasks_stamp_completed_at runs todo.stamp_completed_at()');

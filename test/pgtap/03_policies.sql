@@ -2,7 +2,7 @@
 -- functions run as (the tables' owner: RLS is forced, so it is filtered too).
 BEGIN;
 \ir _helpers.psql
-SELECT plan(50);
+SELECT plan(54);
 
 -- What todo_owner can see: row counts of the four tables.
 CREATE FUNCTION pg_temp.visible() RETURNS text LANGUAGE sql AS $$
@@ -43,7 +43,7 @@ INSERT INTO todo.sessions (user_id, token_jti, expires_at) VALUES (:'alice', 'al
 INSERT INTO todo.sessions (user_id, token_jti, expires_at) VALUES (:'bob', 'bob-jti', now() + interval '1 hour')
 	RETURNING id AS bob_session \gset
 INSERT INTO todo.login_attempts (account, failures, window_started_at)
-VALUES ('alice@example.com', 2, now()), ('bob@example.com', 3, now());
+VALUES ('p:alice', 2, now()), ('p:bob', 3, now());
 
 SET LOCAL ROLE todo_owner;
 
@@ -109,26 +109,39 @@ SET LOCAL row_security = off;
 SELECT throws_ok('SELECT * FROM todo.tasks', '42501', NULL, 'todo_owner with row_security off gets an error, not every row');
 SET LOCAL row_security = on;
 
--- login lookups: app.login_identifier shows one account's user row (read-only) and counter
+-- login lookups: app.login_identifier shows one account's user row (read-only), and
+-- app.login_counters the login's throttling counters
 SET LOCAL app.user_id = '';
 SET LOCAL app.login_identifier = 'alice@example.com';
-SELECT is(pg_temp.visible(), 'users=1 tasks=0 sessions=0 login_attempts=1', 'login_identifier alice@example.com: her user row and counter only');
-SELECT set_eq('SELECT account FROM todo.login_attempts', ARRAY['alice@example.com'], 'login_identifier alice@example.com: only her login counter is visible');
+SELECT is(pg_temp.visible(), 'users=1 tasks=0 sessions=0 login_attempts=0', 'login_identifier alice@example.com: her user row only');
 SELECT set_eq('SELECT id FROM todo.users', ARRAY[:'alice'::uuid], 'login_identifier alice@example.com: only her user row is visible');
 SELECT is(pg_temp.affected($$UPDATE todo.users SET name = 'hacked'$$), 0,
 	'login_identifier alone does not allow updating the user row');
-SELECT is(pg_temp.affected($$UPDATE todo.login_attempts SET failures = 1 WHERE account = 'bob@example.com'$$), 0,
-	'login_identifier alice@example.com: bob''s counter cannot be changed');
-SELECT is(pg_temp.affected($$DELETE FROM todo.login_attempts WHERE account = 'bob@example.com'$$), 0,
-	'login_identifier alice@example.com: bob''s counter cannot be deleted');
-SELECT throws_ok($$INSERT INTO todo.login_attempts (account, failures, window_started_at) VALUES ('carol@example.com', 1, now())$$, '42501',
-	'new row violates row-level security policy for table "login_attempts"', 'login_identifier alice@example.com: another account''s counter cannot be created');
-SELECT is(pg_temp.affected($$UPDATE todo.login_attempts SET failures = failures + 1$$), 1,
-	'login_identifier alice@example.com: her own counter can be updated');
+SET LOCAL app.login_counters = '{p:alice,a:192.0.2.1}';
+SELECT set_eq('SELECT account FROM todo.login_attempts', ARRAY['p:alice'], 'login_counters {p:alice,...}: only that counter is visible');
+SELECT is(pg_temp.affected($$UPDATE todo.login_attempts SET failures = 1 WHERE account = 'p:bob'$$), 0,
+	'login_counters {p:alice,...}: bob''s counter cannot be changed');
+SELECT is(pg_temp.affected($$DELETE FROM todo.login_attempts WHERE account = 'p:bob'$$), 0,
+	'login_counters {p:alice,...}: bob''s counter cannot be deleted');
+SELECT throws_ok($$INSERT INTO todo.login_attempts (account, failures, window_started_at) VALUES ('p:carol', 1, now())$$, '42501',
+	'new row violates row-level security policy for table "login_attempts"', 'login_counters {p:alice,...}: another counter cannot be created');
+SELECT lives_ok($$INSERT INTO todo.login_attempts (account, failures, window_started_at) VALUES ('a:192.0.2.1', 1, now())$$,
+	'login_counters {p:alice,a:192.0.2.1}: its address counter can be created');
+SELECT is(pg_temp.affected($$UPDATE todo.login_attempts SET failures = failures + 1$$), 2,
+	'login_counters {p:alice,a:192.0.2.1}: its own two counters can be updated');
+SET LOCAL app.login_counters = '';
 SET LOCAL app.login_identifier = 'bob';
 SELECT set_eq('SELECT username FROM todo.users', ARRAY['bob'], 'login_identifier bob (a lowercased username): only bob''s user row is visible');
 SET LOCAL app.login_identifier = 'nobody';
 SELECT is(pg_temp.visible(), 'users=0 tasks=0 sessions=0 login_attempts=0', 'login_identifier of an unknown account: nothing visible');
+-- counters whose window and lockout are long over are visible, and deletable, to anyone
+-- running as the owner (todo.forget_login_attempts): they hold nothing current
+RESET ROLE;
+INSERT INTO todo.login_attempts (account, failures, window_started_at) VALUES ('p:expired', 5, now() - interval '31 minutes');
+SET LOCAL ROLE todo_owner;
+SELECT set_eq('SELECT account FROM todo.login_attempts', ARRAY['p:expired'], 'without login_counters only long-expired counters are visible');
+SELECT is(pg_temp.affected($$DELETE FROM todo.login_attempts$$), 1, 'a long-expired counter can be deleted by any login');
+SELECT is(pg_temp.affected($$UPDATE todo.login_attempts SET failures = 1$$), 0, 'nothing else can be changed without login_counters');
 SET LOCAL app.user_id = :'alice';
 SET LOCAL app.login_identifier = 'bob@example.com';
 SELECT is(pg_temp.affected($$UPDATE todo.users SET name = 'hacked'$$), 1,
@@ -139,7 +152,7 @@ SET LOCAL app.login_identifier = '';
 SELECT matches(pg_temp.plan_of('SELECT * FROM todo.tasks'), 'InitPlan', 'tasks policy: the current user is an InitPlan');
 SELECT matches(pg_temp.plan_of('SELECT * FROM todo.users'), 'InitPlan', 'users policies: the current user is an InitPlan');
 SELECT matches(pg_temp.plan_of('SELECT * FROM todo.sessions'), 'InitPlan', 'sessions policy: the current user is an InitPlan');
-SELECT matches(pg_temp.plan_of('SELECT * FROM todo.login_attempts'), 'InitPlan', 'login_attempts policy: the login identifier is an InitPlan');
+SELECT matches(pg_temp.plan_of('SELECT * FROM todo.login_attempts'), 'InitPlan', 'login_attempts policy: the login counters are an InitPlan');
 SELECT doesnt_match(pg_temp.plan_of('SELECT * FROM todo.tasks'), 'Filter: \(user_id = todo\.current_user_id\(\)',
 	'tasks policy: current_user_id() is not called in the per-row filter');
 
@@ -148,7 +161,7 @@ RESET ROLE;
 SELECT is((SELECT title FROM todo.tasks WHERE id = :'bob_task'), 'bob one', 'bob''s task is unchanged');
 SELECT is((SELECT revoked FROM todo.sessions WHERE id = :'bob_session'), false, 'bob''s session is not revoked');
 SELECT is((SELECT name FROM todo.users WHERE id = :'bob'), NULL, 'bob''s user is unchanged');
-SELECT is((SELECT failures FROM todo.login_attempts WHERE account = 'bob@example.com'), 3, 'bob''s login counter is unchanged');
+SELECT is((SELECT failures FROM todo.login_attempts WHERE account = 'p:bob'), 3, 'bob''s login counter is unchanged');
 
 SELECT * FROM finish();
 ROLLBACK;

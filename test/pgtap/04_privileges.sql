@@ -7,7 +7,7 @@ SELECT plan(73);
 
 -- the tables: no privilege at all for the request roles and the gateway
 SELECT is((SELECT count(*)::int FROM unnest(ARRAY['todo_anon', 'todo_user', 'todo_gateway']) r,
-		unnest(ARRAY['todo.users', 'todo.tasks', 'todo.sessions', 'todo.login_attempts']
+		unnest(ARRAY['todo.users', 'todo.tasks', 'todo.sessions', 'todo.login_attempts', 'todo.password_costs']
 			|| CASE WHEN pg_temp.plain() THEN ARRAY['todo.settings', 'todo.schema_version'] ELSE '{}' END) t
 		WHERE has_table_privilege(r, t, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')), 0,
 	'todo_anon, todo_user and todo_gateway hold no privilege on any todo table');

@@ -2,16 +2,22 @@
 -- error column (so that the gateway commits their count), throttling, legacy bcrypt hashes.
 BEGIN;
 \ir _helpers.psql
-SELECT plan(72);
+SELECT plan(95);
 
 CREATE FUNCTION pg_temp.login(body jsonb) RETURNS text LANGUAGE sql
 	AS $$ SELECT format('SELECT data, meta, error FROM api.login(%L)', body) $$;
 -- the error column of a login, as jsonb
 CREATE FUNCTION pg_temp.login_error(body jsonb) RETURNS jsonb LANGUAGE sql
 	AS $$ SELECT error::jsonb FROM api.login(body) $$;
+-- the counter of an account name (field email or username, as typed, lowercased) from an
+-- address (as todo.client_address gives it; '' when the login had none), or of an address
+CREATE FUNCTION pg_temp.counter(field text, identifier text, address text DEFAULT '') RETURNS text LANGUAGE sql
+	AS $$ SELECT 'p:' || encode(sha256(convert_to(field || ':' || identifier || ' ' || address, 'UTF8')), 'hex') $$;
 CREATE FUNCTION pg_temp.failures(account text) RETURNS text LANGUAGE sql
 	AS $$ SELECT coalesce((SELECT format('%s failures%s', failures, CASE WHEN locked_until > now() THEN ', locked' ELSE '' END)
 		FROM todo.login_attempts a WHERE a.account = failures.account), 'no counter') $$;
+CREATE FUNCTION pg_temp.failures(field text, identifier text, address text DEFAULT '') RETURNS text LANGUAGE sql
+	AS $$ SELECT pg_temp.failures(pg_temp.counter(field, identifier, address)) $$;
 CREATE FUNCTION pg_temp.sessions_of(user_id uuid) RETURNS integer LANGUAGE sql
 	AS $$ SELECT count(*)::int FROM todo.sessions s WHERE s.user_id = sessions_of.user_id $$;
 
@@ -71,60 +77,114 @@ SELECT is(pg_temp.login_error('{"username": "alice", "password": ""}')::text, :'
 SELECT is(pg_temp.login_error('{"username": "nobody", "password": ""}')::text, :'wrong_password'::jsonb::text,
 	'login of an unknown account with an empty password fails the same way');
 RESET ROLE;
-SELECT is(pg_temp.failures('alice@example.com'), '4 failures', 'failures are counted per account (keyed by the email)');
-SELECT is(pg_temp.failures('nobody@example.com'), '1 failures', 'failures of an unknown email are counted under that email');
-SELECT is(pg_temp.failures('nobody'), '2 failures', 'failures of an unknown username are counted under it, lowercased');
-SELECT is(pg_temp.failures('sleeper@example.com'), '1 failures', 'a refused inactive user counts as a failure');
+SELECT is(pg_temp.failures('email', 'alice@example.com'), '2 failures', 'failures are counted per account name as typed (email)');
+SELECT is(pg_temp.failures('username', 'alice'), '2 failures', 'failures by username are counted apart from those by email');
+SELECT is(pg_temp.failures('email', 'nobody@example.com'), '1 failures', 'failures of an unknown email are counted under that email');
+SELECT is(pg_temp.failures('username', 'nobody'), '2 failures', 'failures of an unknown username are counted under it, lowercased');
+SELECT is(pg_temp.failures('username', 'sleeper'), '1 failures', 'a refused inactive user counts as a failure');
 SELECT is(pg_temp.sessions_of(:'sleeper'), 0, 'an inactive user gets no session');
+SELECT is((SELECT count(*)::int FROM todo.login_attempts WHERE account LIKE '%alice%' OR account LIKE '%nobody%'), 0,
+	'counters hold a hash, never the identifier as typed');
 SELECT pg_temp.req('todo_anon');
-SELECT is(pg_temp.login_error('{"username": "ALICE", "password": "wrong-password"}') ->> 'sqlstate', 'TD401', 'a wrong password by username fails');
+SELECT is(pg_temp.login_error('{"username": "ALICE", "password": "wrong-password"}') ->> 'sqlstate', 'TD401', 'a 3rd wrong password by username: 401');
+SELECT is(pg_temp.login_error('{"username": "alice", "password": "wrong-password"}') ->> 'sqlstate', 'TD401', 'a 4th: 401');
+SELECT is(pg_temp.login_error('{"username": "alice", "password": "wrong-password"}') ->> 'sqlstate', 'TD401', 'the 5th failure is still a 401');
 RESET ROLE;
-SELECT is(pg_temp.failures('alice@example.com'), '5 failures, locked', 'email and username logins share one counter; the 5th failure locks the account');
+SELECT is(pg_temp.failures('username', 'alice'), '5 failures, locked', 'the 5th failure of one account name locks it');
 
--- locked: 429 with retry_after, even with the right password, by email or username
+-- locked: 429 with retry_after, even with the right password
 SELECT pg_temp.req('todo_anon');
-SELECT data IS NULL AS locked_no_data, error AS locked FROM api.login('{"email": "alice@example.com", "password": "password1"}') \gset
-SELECT ok(:'locked_no_data', 'locked account: the right password gets no data');
-SELECT is(:'locked'::json ->> 'sqlstate', 'TD429', 'locked account: the right password gets TD429');
-SELECT is(:'locked'::json ->> 'message', 'too many failed logins; try again later', 'locked account: TD429 message');
-SELECT cmp_ok((:'locked'::json -> 'detail' ->> 'retry_after')::int, '>', 0, 'locked account: detail.retry_after is positive');
-SELECT cmp_ok((:'locked'::json -> 'detail' ->> 'retry_after')::int, '<=', 900, 'locked account: detail.retry_after is at most the 15-minute lockout');
-SELECT is(pg_temp.login_error('{"username": "alice", "password": "password1"}') ->> 'sqlstate', 'TD429',
-	'locked account: a login by username is refused too');
+SELECT data IS NULL AS locked_no_data, error AS locked FROM api.login('{"username": "alice", "password": "password1"}') \gset
+SELECT ok(:'locked_no_data', 'locked account name: the right password gets no data');
+SELECT is(:'locked'::json ->> 'sqlstate', 'TD429', 'locked account name: the right password gets TD429');
+SELECT is(:'locked'::json ->> 'message', 'too many failed logins; try again later', 'locked account name: TD429 message');
+SELECT cmp_ok((:'locked'::json -> 'detail' ->> 'retry_after')::int, '>', 0, 'locked account name: detail.retry_after is positive');
+SELECT cmp_ok((:'locked'::json -> 'detail' ->> 'retry_after')::int, '<=', 900, 'locked account name: detail.retry_after is at most the 15-minute lockout');
 SELECT is(pg_temp.login_error('{"username": "alice", "password": "wrong"}') ->> 'sqlstate', 'TD429',
-	'locked account: a wrong password gets TD429 as well');
+	'locked account name: a wrong password gets TD429 as well');
 RESET ROLE;
-SELECT is(pg_temp.failures('alice@example.com'), '5 failures, locked', 'locked account: refused logins do not change the counter');
-SELECT is(pg_temp.sessions_of(:'alice'), 6, 'locked account: no session was opened');
+SELECT is(pg_temp.failures('username', 'alice'), '5 failures, locked', 'locked account name: refused logins do not change the counter');
+SELECT is(pg_temp.sessions_of(:'alice'), 6, 'locked account name: no session was opened');
+-- a 429 must not tell which email belongs to which username: the email is not locked
+SELECT pg_temp.req('todo_anon');
+SELECT is(pg_temp.login_error('{"email": "alice@example.com", "password": "wrong"}') ->> 'sqlstate', 'TD401',
+	'the username locked, the same account by email is not (a 429 does not link the two)');
+
+-- the owner elsewhere: another address has counters of its own
+SELECT set_config('app.client_addr', '198.51.100.7', true) \g /dev/null
+SELECT is((SELECT data -> 'user' ->> 'id' FROM api.login('{"username": "alice", "password": "password1"}')), :'alice',
+	'locked from one address, the account name logs in from another (an attacker cannot lock the owner out)');
+SELECT set_config('app.client_addr', '', true) \g /dev/null
 
 -- after the lockout: the right password works and clears the counter
+RESET ROLE;
 UPDATE todo.login_attempts SET locked_until = now() - interval '1 second', window_started_at = now() - interval '16 minutes'
-WHERE account = 'alice@example.com';
+WHERE account = pg_temp.counter('username', 'alice');
 SELECT pg_temp.req('todo_anon');
 SELECT is((SELECT data -> 'user' ->> 'id' FROM api.login('{"username": "alice", "password": "password1"}')), :'alice',
 	'after the lockout, the right password logs in');
 RESET ROLE;
-SELECT is(pg_temp.failures('alice@example.com'), 'no counter', 'a successful login clears the failure counter');
+SELECT is(pg_temp.failures('username', 'alice'), 'no counter', 'a successful login clears the failure counter');
 
 -- the counting window: failures older than 15 minutes start a new count
-INSERT INTO todo.login_attempts (account, failures, window_started_at) VALUES ('bob@example.com', 4, now() - interval '16 minutes');
+INSERT INTO todo.login_attempts (account, failures, window_started_at) VALUES (pg_temp.counter('email', 'bob@example.com'), 4, now() - interval '16 minutes');
 SELECT pg_temp.req('todo_anon');
 SELECT is(pg_temp.login_error('{"email": "bob@example.com", "password": "wrong"}') ->> 'sqlstate', 'TD401', 'a failure after the window is a plain 401');
 RESET ROLE;
-SELECT is(pg_temp.failures('bob@example.com'), '1 failures', 'a failure after the 15-minute window restarts the count at 1');
-UPDATE todo.login_attempts SET failures = 3 WHERE account = 'bob@example.com';
+SELECT is(pg_temp.failures('email', 'bob@example.com'), '1 failures', 'a failure after the 15-minute window restarts the count at 1');
+UPDATE todo.login_attempts SET failures = 3 WHERE account = pg_temp.counter('email', 'bob@example.com');
 SELECT pg_temp.req('todo_anon');
 SELECT is(pg_temp.login_error('{"email": "bob@example.com", "password": "wrong"}') ->> 'sqlstate', 'TD401', '4th failure within the window: 401');
 SELECT is((SELECT data -> 'user' ->> 'id' FROM api.login('{"email": "bob@example.com", "password": "password2"}')), :'bob',
 	'after 4 failures the right password still logs in');
 RESET ROLE;
-SELECT is(pg_temp.failures('bob@example.com'), 'no counter', '... and clears the counter');
+SELECT is(pg_temp.failures('email', 'bob@example.com'), 'no counter', '... and clears the counter');
 
 -- unknown accounts throttle alike (nothing tells they do not exist)
 SELECT pg_temp.req('todo_anon');
 SELECT count(*) FROM (SELECT pg_temp.login_error('{"email": "ghost@example.com", "password": "wrong"}') FROM generate_series(1, 5)) five \g /dev/null
 SELECT is(pg_temp.login_error('{"email": "GHOST@example.com", "password": "wrong"}') ->> 'sqlstate', 'TD429',
 	'an unknown account is locked after 5 failures too (identifier compared lowercased)');
+
+-- per address: 200 failures within the window refuse every login from it, the right
+-- password of another account included; other addresses are not affected
+SELECT set_config('app.client_addr', '203.0.113.9', true) \g /dev/null
+SELECT is((SELECT count(*)::int FROM generate_series(1, 200) n
+		WHERE pg_temp.login_error(jsonb_build_object('username', 'spray' || n, 'password', 'wrong')) ->> 'sqlstate' = 'TD401'), 200,
+	'200 failed logins of different account names from one address: every one a 401 (room for many people behind one address)');
+SELECT is(pg_temp.login_error('{"username": "bob", "password": "password2"}') ->> 'sqlstate', 'TD429',
+	'after 200 failures from an address, even a right password from it gets 429');
+RESET ROLE;
+SELECT is(pg_temp.failures('a:203.0.113.9'), '200 failures', 'the address counter holds the 200 failures (the refused login is not counted)');
+SELECT pg_temp.req('todo_anon');
+SELECT set_config('app.client_addr', '203.0.113.10', true) \g /dev/null
+SELECT is((SELECT data -> 'user' ->> 'id' FROM api.login('{"username": "bob", "password": "password2"}')), :'bob',
+	'another address is not affected');
+-- IPv6 addresses count by their /64; IPv4-mapped IPv6 as IPv4; garbage as no address
+SELECT set_config('app.client_addr', '2001:db8:1:2:aaaa::1', true) \g /dev/null
+SELECT pg_temp.login_error('{"username": "v6user", "password": "wrong"}') \g /dev/null
+SELECT set_config('app.client_addr', '2001:db8:1:2:bbbb::2', true) \g /dev/null
+SELECT pg_temp.login_error('{"username": "v6user", "password": "wrong"}') \g /dev/null
+SELECT set_config('app.client_addr', '::ffff:192.0.2.44', true) \g /dev/null
+SELECT pg_temp.login_error('{"username": "v4mapped", "password": "wrong"}') \g /dev/null
+SELECT set_config('app.client_addr', 'not an address', true) \g /dev/null
+SELECT pg_temp.login_error('{"username": "garbage", "password": "wrong"}') \g /dev/null
+SELECT set_config('app.client_addr', '', true) \g /dev/null
+RESET ROLE;
+SELECT is(pg_temp.failures('username', 'v6user', '2001:db8:1:2::/64'), '2 failures', 'two addresses of one IPv6 /64 share a counter');
+SELECT is(pg_temp.failures('a:::ffff:192.0.2.44') || ' / ' || pg_temp.failures('a:192.0.2.44'), 'no counter / 1 failures', 'an IPv4-mapped IPv6 address counts as the IPv4 address');
+SELECT is(pg_temp.failures('username', 'garbage'), '1 failures', 'an app.client_addr that is not an address counts as no address');
+
+-- long-expired counters are deleted by later failed logins (unknown names do not pile up)
+INSERT INTO todo.login_attempts (account, failures, window_started_at)
+SELECT 'p:stale' || n, 3, now() - interval '2 hours' FROM generate_series(1, 25) n;
+SELECT pg_temp.req('todo_anon');
+SELECT pg_temp.login_error('{"username": "nobody", "password": "wrong"}') \g /dev/null
+SELECT pg_temp.login_error('{"username": "nobody", "password": "wrong"}') \g /dev/null
+SELECT pg_temp.login_error('{"username": "nobody", "password": "wrong"}') \g /dev/null
+RESET ROLE;
+SELECT is((SELECT count(*)::int FROM todo.login_attempts WHERE account LIKE 'p:stale%'), 0,
+	'three failed logins delete 25 long-expired counters (up to 10 each)');
 
 -- validation errors are raised (TD422), before any counting
 SELECT is(pg_temp.fields(pg_temp.login('{"email": "alice@example.com", "username": "alice", "password": "x"}')), 'TD422: username',
@@ -135,8 +195,11 @@ SELECT is(pg_temp.fields(pg_temp.login('{"email": 5, "password": "x"}')), 'TD422
 SELECT is(pg_temp.fields(pg_temp.login('{"username": null, "password": "x"}')), 'TD422: username', 'login with a null username is a 422');
 SELECT is(pg_temp.fields(pg_temp.login('{"username": "alice", "password": 12345678}')), 'TD422: password', 'login with a non-string password is a 422');
 SELECT is(pg_temp.fields(pg_temp.login('{"username": "alice", "password": "x", "remember": true}')), 'TD422: remember', 'login with an unknown field is a 422');
+SELECT is(pg_temp.fields(pg_temp.login('{"email": "  ", "password": "whatever1"}')), 'TD422: email', 'login with a blank email is a 422 (was a 500)');
+SELECT is(pg_temp.fields(pg_temp.login('{"username": "", "password": "whatever1"}')), 'TD422: username', 'login with an empty username is a 422 (was a 500)');
 RESET ROLE;
-SELECT is(pg_temp.failures('alice@example.com'), 'no counter', 'validation errors are not counted as failures');
+SELECT is((SELECT count(*)::int FROM todo.login_attempts WHERE account IN (pg_temp.counter('email', ''), pg_temp.counter('username', ''))),
+	0, 'validation errors are not counted as failures');
 
 -- legacy bcrypt: $2b$ (Python) and $2y$ (PHP) hashes verify like $2a$
 SELECT ok(todo.check_password('U*U', '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW'), 'check_password: published $2a$ vector for "U*U"');
@@ -184,6 +247,28 @@ RESET ROLE;
 SELECT coalesce((SELECT sum(calls) FROM pg_stat_xact_user_functions WHERE schemaname = 'public' AND funcname = 'crypt'), 0) AS crypt_unknown \gset
 SELECT is((:crypt_unknown - :crypt_known)::int, 1,
 	'a failed login of an unknown account runs bcrypt once too (todo.waste_password_check), so its duration does not reveal whether the account exists');
+
+-- no timing oracle from the hash's age: a successful login rehashes to the current format
+-- and cost (legacy_b logged in above with its $2b$05$ hash)
+RESET ROLE;
+SELECT matches((SELECT password_hash FROM todo.users WHERE username = 'legacy_b'), '^\$2a\$' || lpad(todo.bcrypt_cost()::text, 2, '0') || '\$',
+	'a successful login rehashes a legacy $2b$ hash at cost 05 to $2a$ at the current cost');
+SELECT ok(todo.check_password('U*U', (SELECT password_hash FROM todo.users WHERE username = 'legacy_b')), '... and the new hash verifies the same password');
+SELECT ok(todo.password_hash_current((SELECT password_hash FROM todo.users WHERE username = 'bob')), 'a hash made today is current (no rehash)');
+-- the decoy of an unknown account costs what real accounts cost
+SELECT set_eq('SELECT cost, accounts FROM todo.password_costs WHERE accounts > 0',
+	'SELECT todo.bcrypt_hash_cost(password_hash), count(*) FROM todo.users GROUP BY 1',
+	'todo.password_costs counts the accounts at each bcrypt cost (kept by the users trigger)');
+SELECT set_eq('SELECT DISTINCT todo.decoy_cost(''unknown'' || n) FROM generate_series(1, 200) n',
+	'SELECT DISTINCT todo.bcrypt_hash_cost(password_hash) FROM todo.users',
+	'the decoy costs of 200 unknown names are the costs real accounts have, each of them');
+SELECT is(todo.decoy_cost('someone'), todo.decoy_cost('someone'), 'one unknown name always gets the same decoy cost');
+UPDATE todo.users SET password_hash = '$2b$12$' || repeat('a', 53);
+SELECT is((SELECT array_agg(DISTINCT todo.decoy_cost('unknown' || n)) FROM generate_series(1, 50) n), ARRAY[12],
+	'every account imported at cost 12: the decoy costs 12 too (it was the current cost, 4 times less)');
+DELETE FROM todo.sessions;
+DELETE FROM todo.users;
+SELECT is(todo.decoy_cost('unknown'), todo.bcrypt_cost(), 'no accounts: the decoy costs the current cost');
 
 SELECT * FROM finish();
 ROLLBACK;
