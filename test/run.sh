@@ -132,7 +132,8 @@ suite_e2e() {
 		wrapper=(valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99
 			--log-file="$logs/valgrind.log")
 	fi
-	DATABASE_URL=$(database_url todo_e2e) PORT=$port ENVIRONMENT=development \
+	# TRUSTED_PROXIES: the suite plays a load balancer too (X-Forwarded-For, login_throttle.t)
+	DATABASE_URL=$(database_url todo_e2e) PORT=$port ENVIRONMENT=development TRUSTED_PROXIES=127.0.0.1 \
 		ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1" \
 		UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1" \
 		"${wrapper[@]}" "$binary" >"$logs/gateway.out" 2>"$logs/gateway.err" &
@@ -143,7 +144,7 @@ suite_e2e() {
 		failed=$((failed + 1))
 		return
 	fi
-	TODO_BASE_URL="http://127.0.0.1:$port" prove -v test/e2e >"$log" 2>&1
+	TODO_BASE_URL="http://127.0.0.1:$port" TODO_E2E_TRUSTED_PROXY=1 prove -v test/e2e >"$log" 2>&1
 	rc=$?
 	kill -TERM "$gateway_pid"
 	wait "$gateway_pid"

@@ -90,6 +90,10 @@ config_load(struct gw_config *cfg, gw_getenv_fn get, char *err, size_t errlen)
 		return -1;
 	}
 
+	s = get("TRUSTED_PROXIES");
+	if (proxies_parse(&cfg->proxies, s != NULL ? s : "", err, errlen) != 0)
+		return -1;
+
 	s = get("CORS_ORIGINS");
 	if (cors_parse(&cfg->cors, s != NULL ? s : DEFAULT_CORS_ORIGINS, err, errlen) != 0)
 		return -1;

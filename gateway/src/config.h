@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "clientaddr.h"
 #include "cors.h"
 #include "log.h"
 
@@ -23,6 +24,8 @@ struct gw_config {
 	                                        * first wait between start-up connection
 	                                        * attempts, doubled after each */
 	struct gw_cors      cors;            /* CORS_ORIGINS, default http://localhost:3000 */
+	struct gw_proxies   proxies;         /* TRUSTED_PROXIES, default none: the proxies whose
+	                                        * X-Forwarded-For names the client (clientaddr.h) */
 };
 
 /* Where settings come from: getenv in production, a table in tests. */

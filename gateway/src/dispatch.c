@@ -34,6 +34,7 @@ dispatch_build_call(const struct gw_request *req, const struct gw_route *route,
 	call->role = route->auth ? GW_ROLE_USER : GW_ROLE_ANON;
 	call->token = route->auth && req->token != NULL ? req->token : "";
 	call->user_id = req->match.user_id != NULL ? req->match.user_id : "";
+	call->client_addr = req->client_addr;
 	for (int i = 0; i < 2 && route->args[i] != GW_ARG_NONE; i++) {
 		const char *v = NULL;
 

@@ -2,6 +2,8 @@
 #include "handler.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 #include "auth.h"
 #include "clock.h"
@@ -41,6 +43,41 @@ handler_answer(struct gw_app *app, struct MHD_Connection *con, struct gw_request
 	return response_queue(con, req, &reply);
 }
 
+/* Collects the X-Forwarded-For headers in the order received (the last GW_XFF_HEADERS_MAX). */
+struct handler_xff {
+	const char *values[GW_XFF_HEADERS_MAX];
+	size_t      count;
+};
+
+static enum MHD_Result
+handler_xff_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct handler_xff *x = cls;
+
+	(void) kind;
+	if (key == NULL || value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+		return MHD_YES;
+	if (x->count == GW_XFF_HEADERS_MAX) {
+		memmove(x->values, x->values + 1, (GW_XFF_HEADERS_MAX - 1) * sizeof x->values[0]);
+		x->count--;
+	}
+	x->values[x->count++] = value;
+	return MHD_YES;
+}
+
+/* The client's address for the database (docs/security.md, login throttling). */
+static void
+handler_client_addr(const struct gw_app *app, struct MHD_Connection *con, struct gw_request *req)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct handler_xff              xff = { { NULL }, 0 };
+
+	if (app->config->proxies.count > 0)
+		MHD_get_connection_values(con, MHD_HEADER_KIND, handler_xff_header, &xff);
+	clientaddr_resolve(&app->config->proxies, info != NULL ? info->client_addr : NULL,
+	                   xff.values, xff.count, req->client_addr);
+}
+
 /* First call: the headers are in. Route, request id, CORS origin, token, content type. */
 static enum MHD_Result
 handler_begin(struct gw_app *app, struct MHD_Connection *con, struct gw_request *req,
@@ -59,6 +96,7 @@ handler_begin(struct gw_app *app, struct MHD_Connection *con, struct gw_request 
 	if (router_match(method, url, &req->match) != 0)
 		return MHD_NO;
 	req->content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
+	handler_client_addr(app, con, req);
 	if (req->match.kind == GW_MATCH_FOUND && req->match.route->auth)
 		req->auth = auth_bearer(MHD_lookup_connection_value(con, MHD_HEADER_KIND,
 		                                                    "Authorization"),

@@ -10,11 +10,15 @@
 #include "log.h"
 #include "pgwait.h"
 
-/* docs/sql-api.md, statement 1. Transaction-local settings only: pooler-safe. */
+/* docs/sql-api.md, statement 1. Transaction-local settings only: pooler-safe. The first
+ * keeps the call's parameters (a password, a token) out of the server log when it fails,
+ * whatever the server's log_parameter_max_length_on_error (docs/security.md). */
 static const char context_sql[] =
-	"SELECT pg_catalog.set_config('role', $1, true), "
+	"SELECT pg_catalog.set_config('log_parameter_max_length_on_error', '0', true), "
+	"pg_catalog.set_config('role', $1, true), "
 	"pg_catalog.set_config('app.token', $2, true), "
-	"pg_catalog.set_config('app.user_id', $3, true)";
+	"pg_catalog.set_config('app.user_id', $3, true), "
+	"pg_catalog.set_config('app.client_addr', $4, true)";
 
 /* Marks out unavailable (the connection is gone) with libpq's message. */
 static enum gw_qstatus
@@ -189,14 +193,15 @@ static enum gw_qstatus
 query_pipeline(PGconn *conn, const struct gw_call *call, int64_t deadline,
                struct gw_qresult *out, bool *retry_safe)
 {
-	const char *context[3] = { call->role, call->token != NULL ? call->token : "",
-	                           call->user_id != NULL ? call->user_id : "" };
+	const char *context[4] = { call->role, call->token != NULL ? call->token : "",
+	                           call->user_id != NULL ? call->user_id : "",
+	                           call->client_addr != NULL ? call->client_addr : "" };
 	bool        timed_out;
 
 	*retry_safe = false;
 	out->status = GW_Q_ROW;
 	if (PQenterPipelineMode(conn) != 1 ||
-	    PQsendQueryParams(conn, context_sql, 3, NULL, context, NULL, NULL, 0) != 1 ||
+	    PQsendQueryParams(conn, context_sql, 4, NULL, context, NULL, NULL, 0) != 1 ||
 	    PQsendQueryParams(conn, call->sql, call->nargs, NULL, call->args, NULL, NULL, 0) != 1 ||
 	    PQpipelineSync(conn) != 1) {
 		*retry_safe = true;

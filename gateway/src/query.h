@@ -24,6 +24,7 @@ struct gw_call {
 	const char *role;          /* GW_ROLE_ANON or GW_ROLE_USER */
 	const char *token;         /* bearer token, "" when none */
 	const char *user_id;       /* {user_id} path segment, "" when none */
+	const char *client_addr;   /* the client's address (clientaddr.h), "" when unknown */
 	int         nargs;
 	const char *args[2];       /* text values; NULL is SQL NULL */
 };

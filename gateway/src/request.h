@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "clientaddr.h"
 #include "router.h"
 
 #define GW_BODY_MAX        65536    /* bytes; a larger body is a 413 */
@@ -39,6 +40,7 @@ struct gw_request {
 	enum gw_auth     auth;
 	const char      *token;             /* borrowed; NULL unless auth == GW_AUTH_OK */
 	const char      *content_type;      /* borrowed; NULL when absent */
+	char             client_addr[GW_CLIENT_ADDR_MAX]; /* for app.client_addr; "" unknown */
 	struct gw_body   body;
 };
 
