@@ -132,13 +132,21 @@ tc todo_mig_up migrate up
 is "$rc:$(version todo_mig_up)" "0:1.1" "up from 1.0 goes to 1.1"
 like "$out" "before: 1.0 \(extension todo\)" "up from 1.0 prints the version before"
 same_catalog todo_mig_fresh todo_mig_up "a fresh 1.1 and 1.0 upgraded to 1.1 have identical catalogs"
-# every other released version (an install script in the extension directory) too
+# Releases (docs/migrations.md): the only install scripts are the base's, 1.0 as shipped,
+# and the latest's, built from the pieces; every version between them is the base and the
+# upgrade scripts up to it, as a database of that version came to be. Each, upgraded to
+# the latest, has a fresh latest's catalogs.
+base=1.0
 latest=$(q postgres "SELECT default_version FROM pg_available_extensions WHERE name = 'todo'")
-for v in $(q postgres "SELECT version FROM pg_available_extension_versions WHERE name = 'todo' AND version NOT IN ('1.0', '$latest')"); do
+is "$(cd extension && ls todo--*.sql | grep -v -e '--.*--' | grep -vx "todo--$latest.sql" | paste -sd' ')" "todo--$base.sql" \
+	"extension/ holds one install script besides the latest's (built): the base's, todo--$base.sql"
+for v in $(q postgres "SELECT version FROM pg_available_extension_versions WHERE name = 'todo' AND version NOT IN ('$base', '$latest')"); do
 	new_db todo_mig_up
+	tc todo_mig_up migrate up --to "$base"
 	tc todo_mig_up migrate up --to "$v"
+	is "$rc:$(version todo_mig_up)" "0:$v" "$base upgraded to $v"
 	tc todo_mig_up migrate up
-	same_catalog todo_mig_fresh todo_mig_up "a fresh $latest and $v upgraded to $latest have identical catalogs"
+	same_catalog todo_mig_fresh todo_mig_up "a fresh $latest and $v (from $base) upgraded to $latest have identical catalogs"
 done
 # the comparison itself sees a difference when there is one
 q todo_mig_up "COMMENT ON COLUMN todo.tasks.legacy_id IS 'changed'"
