@@ -163,3 +163,6 @@ GRANT EXECUTE ON FUNCTION todo.waste_password_check(text) TO todo_owner;
 DROP TRIGGER users_count_password_costs ON todo.users;
 DROP TABLE todo.password_costs;
 DROP FUNCTION todo.count_password_costs(), todo.bcrypt_hash_cost(text);
+
+-- todo_gateway keeps log_parameter_max_length = 0 (set by 1.1): 1.0 works the same with it,
+-- and a downgrade should not put passwords back into the server log.

@@ -30,3 +30,19 @@ COMMENT ON ROLE todo_owner IS 'todo: owns the tables and runs the API functions;
 COMMENT ON ROLE todo_anon IS 'todo: request role of unauthenticated requests';
 COMMENT ON ROLE todo_user IS 'todo: request role of authenticated requests';
 COMMENT ON ROLE todo_gateway IS 'todo: the gateway''s login role; owns nothing, may only switch to todo_anon or todo_user';
+
+-- The gateway's calls carry passwords (api.login's body) and tokens (app.token) as bind
+-- parameters: a server that logs statements (log_statement, log_min_duration_statement =
+-- 0) would write them to its log, unless its parameters are left out for this role
+-- (docs/security.md). log_parameter_max_length is a superuser setting: an installer that
+-- may not set it (the plain install as Neon's owner role) says so and carries on
+-- (docs/deploy-neon.md). The gateway sets log_parameter_max_length_on_error itself.
+DO $$
+BEGIN
+	IF pg_catalog.has_parameter_privilege('log_parameter_max_length', 'SET') THEN
+		ALTER ROLE todo_gateway SET log_parameter_max_length = 0;
+	ELSE
+		RAISE NOTICE 'todo: cannot set log_parameter_max_length = 0 for role todo_gateway (a superuser setting): with statement logging on, the server log will hold the passwords and tokens the gateway passes; see docs/deploy-neon.md';
+	END IF;
+END
+$$;
