@@ -81,6 +81,12 @@ sub gateway_exec {
 
 sub _spawn {
 	my ($name, $env, $port) = @_;
+	# empty logs before the fork: the caller reads them at once (gateway_run), and must not
+	# see an earlier run's lines before the child has reopened them
+	for my $f (map { work() . "/$name.$_" } qw(out err)) {
+		open my $fh, '>', $f or die "$f: $!\n";
+		close $fh;
+	}
 	my $pid = fork // die "fork: $!\n";
 	gateway_exec($name, $port, map { "$_=$env->{$_}" } sort keys %$env) if !$pid;
 	_pidfile($name, $pid);   # the parent too: the file is there when _spawn returns
