@@ -1,13 +1,14 @@
 /*
  * gateway_headers.c - the request headers the gateway reads itself: Authorization
  * (auth_bearer), X-Request-Id (request_id_is_sane), Content-Type
- * (request_content_type_is_json), Origin (cors_allowed), and the CORS_ORIGINS list
- * (cors_parse). Every parser gets the same value.
+ * (request_content_type_is_json), Content-Length (request_announced_too_large), Origin
+ * (cors_allowed), and the CORS_ORIGINS list (cors_parse). Every parser gets the same value.
  *
  * Input: a header value (it ends at a NUL, as libmicrohttpd gives it).
  * Properties: a bearer token points into the header, is 1-4096 characters of the token68
  * alphabet; a kept request id is 1-128 characters of [A-Za-z0-9._-]; an allowed origin is
- * one of the list (so safe to echo in a header); a parsed list holds only validated origins.
+ * one of the list (so safe to echo in a header); a parsed list holds only validated origins;
+ * a Content-Length is over the limit exactly when it is digits worth more than 64 KiB.
  */
 #include <stdbool.h>
 #include <strings.h>
@@ -51,6 +52,21 @@ check_bearer(const char *value)
 	FUZZ_CHECK(token[0] != '=');
 }
 
+/* the reference: only digits, worth more than GW_BODY_MAX (compared as text, any length) */
+static bool
+over_limit(const char *v)
+{
+	char   limit[32];
+	size_t n;
+
+	if (v[0] == '\0' || strspn(v, "0123456789") != strlen(v))
+		return false;
+	v += strspn(v, "0");
+	n = strlen(v);
+	snprintf(limit, sizeof limit, "%d", GW_BODY_MAX);
+	return n > strlen(limit) || (n == strlen(limit) && strcmp(v, limit) > 0);
+}
+
 static void
 check_origin_list(const char *value)
 {
@@ -90,6 +106,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		                         "0123456789._-") == n);
 	}
+
+	FUZZ_CHECK(request_announced_too_large(value) == over_limit(value));
 
 	ok = request_content_type_is_json(value);
 	FUZZ_CHECK(!ok || strcasestr(value, "application/json") != NULL);
