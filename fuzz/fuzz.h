@@ -34,6 +34,17 @@ fuzz_cstring(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* A hex digit's value (either case), -1 for any other character: for the reference
+ * percent-decoders, written apart from the gateway's own. */
+static inline int
+fuzz_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char) (c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 /* Whether [s, s+n) is valid UTF-8 (no overlong forms, no surrogates, at most U+10FFFF). */
 static inline int
 fuzz_utf8_valid(const char *s, size_t n)

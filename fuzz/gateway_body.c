@@ -6,14 +6,15 @@
  * Input: a byte choosing the Content-Type (or: the header is the input's first line), a byte
  * choosing the chunk size, a byte repeating the body (to cross the 64 KiB limit), the body.
  * Properties: what is kept is exactly what was sent, up to the limit; over it nothing is
- * kept and the answer is 413 (after 415); an accepted body is a JSON object; the answer is
- * one of the contract's.
+ * kept and the answer is 413 (after 415); an accepted body is a JSON object; an object whose
+ * numbers all fit PostgreSQL's numeric (numeric_model.h) is accepted.
  */
 #include <jansson.h>
 #include <stdbool.h>
 
 #include "error.h"
 #include "fuzz.h"
+#include "numeric_model.h"
 #include "request.h"
 
 static const char *const content_types[] = {
@@ -82,7 +83,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else {
 		json_t *root = json_loadb(body.data, body.len, JSON_DECODE_INT_AS_REAL, NULL);
 
-		FUZZ_CHECK(err == (json_is_object(root) ? -1 : GW_ERR_INVALID_JSON));
+		if (!json_is_object(root))
+			FUZZ_CHECK(err == GW_ERR_INVALID_JSON);
+		else if (fuzz_json_numbers_fit(body.data, body.len))
+			FUZZ_CHECK(err == -1);
+		else      /* a number jsonb refuses: no longer passed on once issue 9 item 2 lands */
+			FUZZ_CHECK(err == -1 || (err != GW_ERR_UNSUPPORTED_MEDIA_TYPE &&
+			                         err != GW_ERR_PAYLOAD_TOO_LARGE));
 		json_decref(root);
 	}
 	/* a JSON content type is always one of the two spellings the contract allows */

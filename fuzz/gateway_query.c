@@ -15,15 +15,6 @@
 #include "fuzz.h"
 #include "querystring.h"
 
-static int
-hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char) (c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static size_t
 reference_decode(const char *s, size_t n, char *out)
 {
@@ -32,8 +23,8 @@ reference_decode(const char *s, size_t n, char *out)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '+')
 			out[o++] = ' ';
-		else if (s[i] == '%' && n - i >= 3 && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-			out[o++] = (char) (hex(s[i + 1]) * 16 + hex(s[i + 2]));
+		else if (s[i] == '%' && n - i >= 3 && fuzz_hex(s[i + 1]) >= 0 && fuzz_hex(s[i + 2]) >= 0) {
+			out[o++] = (char) (fuzz_hex(s[i + 1]) * 16 + fuzz_hex(s[i + 2]));
 			i += 2;
 		} else
 			out[o++] = s[i];

@@ -1,15 +1,12 @@
 /*
  * jsonb.c - a model of what jwt.c asks of jsonb and numeric: jsonb_in parses with
  * PostgreSQL's own JSON lexer (libpgcommon, the de-escaping one, as jsonb_in does) and
- * refuses, with numeric_in's error, a number numeric cannot store (numeric.c: dscale over
- * 0x3FFF, weight over INT16_MAX base-10000 digits, exponent beyond INT_MAX/2); the value is
+ * refuses, with numeric_in's error, a number numeric cannot store (../numeric_model.h); the value is
  * a tree behind a Jsonb header whose root flags are the real ones (JB_ROOT_IS_OBJECT
  * works), read by getKeyJsonValueFromContainer and findJsonbValueFromContainer. A numeric
  * is a long double: exact enough for comparing times in microseconds.
  */
 #include "pgshim.h"
-
-#include <limits.h>
 
 #include "common/jsonapi.h"
 #include "fmgr.h"
@@ -18,8 +15,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
-#define SHIM_NUMERIC_DSCALE_MAX 0x3FFF
-#define SHIM_NUMERIC_WEIGHT_MAX PG_INT16_MAX
+#include "numeric_model.h"
 
 struct NumericData {
 	long double v;
@@ -120,67 +116,18 @@ sj_field(void *state, char *fname, bool isnull)
 	((sj_state *) state)->key = fname;
 }
 
-/* numeric_in's limits on a JSON number (the lexer checked its syntax) */
+/* numeric_in's limits on a JSON number (the lexer checked its syntax): numeric_model.h */
 static Numeric
 sj_numeric(const char *token)
 {
-	const char *p = token;
-	long        intdigits = 0;   /* significant digits before the point */
-	long        frac = 0;
-	long        leading_frac_zeros = 0;
-	bool        nonzero = false;
-	long        exponent = 0;
-	long        dscale;
-	long        dweight;
-	Numeric     num;
+	Numeric num;
 
-	if (*p == '-')
-		p++;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (*p != '0' || nonzero) {
-			nonzero = true;
-			intdigits++;
-		}
-	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++) {
-			frac++;
-			if (!nonzero && *p == '0')
-				leading_frac_zeros++;
-			else
-				nonzero = true;
-		}
-	}
-	if (*p == 'e' || *p == 'E') {
-		bool neg;
-
-		p++;
-		neg = *p == '-';
-		if (*p == '+' || *p == '-')
-			p++;
-		for (; *p >= '0' && *p <= '9'; p++)
-			if (exponent < INT_MAX)
-				exponent = exponent * 10 + (*p - '0');
-		if (exponent >= INT_MAX / 2)
-			goto overflow;
-		exponent = neg ? -exponent : exponent;
-	}
-	dscale = frac - exponent;
-	if (dscale < 0)
-		dscale = 0;
-	/* the decimal position of the first significant digit */
-	dweight = intdigits > 0 ? intdigits - 1 + exponent : -leading_frac_zeros - 1 + exponent;
-	if (dscale > SHIM_NUMERIC_DSCALE_MAX ||
-	    (nonzero && (dweight >= 0 ? dweight / 4 : -((-dweight - 1) / 4) - 1) > SHIM_NUMERIC_WEIGHT_MAX))
-		goto overflow;
+	if (!fuzz_numeric_fits(token, strlen(token)))
+		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+		                errmsg("value overflows numeric format")));
 	num = palloc(sizeof(struct NumericData));
 	num->v = strtold(token, NULL);
 	return num;
-
-overflow:
-	ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-	                errmsg("value overflows numeric format")));
-	return NULL;
 }
 
 static void
