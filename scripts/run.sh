@@ -7,6 +7,11 @@
 # (todoctl seed; not when ENVIRONMENT=production) and points the gateway at it, and says
 # so. With DATABASE_URL set, it serves against that database as it is (install and migrate
 # it first: docs/operations.md).
+#
+# AUTH_ISSUER and AUTH_JWKS_URL (AUTH_AUDIENCE optional) register a trusted token issuer,
+# such as the frontend's Better Auth (docs/better-auth.md), named AUTH_ISSUER_NAME (default
+# betterauth), unless one of that name is there already: todoctl issuer add, as the embedded
+# database's superuser, or as ADMIN_DATABASE_URL when DATABASE_URL is set.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +41,20 @@ if [ -z "${DATABASE_URL:-}" ]; then
 	echo "run: embedded database: psql -h $PGHOST -p $PGPORT -U postgres $PGDATABASE   (stop it: test/cluster.sh stop .run/pg)" >&2
 	echo "run: its admin URL (todoctl, make migrate, make seed): DATABASE_URL=$admin_url" >&2
 	export DATABASE_URL
+fi
+
+# the frontend's issuer: registered once, as an admin (todoctl issuer add)
+if [ -n "${AUTH_ISSUER:-}" ] && [ -n "${AUTH_JWKS_URL:-}" ]; then
+	name=${AUTH_ISSUER_NAME:-betterauth}
+	issuer_admin=${admin_url:-${ADMIN_DATABASE_URL:-}}
+	if [ -z "$issuer_admin" ]; then
+		echo "run: AUTH_ISSUER is set but not ADMIN_DATABASE_URL: not registering it (todoctl issuer add, docs/better-auth.md)" >&2
+	elif DATABASE_URL=$issuer_admin todoctl/todoctl issuer list | awk -v n="$name" 'NR > 1 && $1 == n { found = 1 } END { exit !found }'; then
+		echo "run: issuer $name is registered already (todoctl issuer list; remove it to change it)" >&2
+	else
+		DATABASE_URL=$issuer_admin todoctl/todoctl issuer add "$name" --issuer "$AUTH_ISSUER" \
+			--jwks-url "$AUTH_JWKS_URL" ${AUTH_AUDIENCE:+--audience "$AUTH_AUDIENCE"} | sed 's/^/run: /' >&2
+	fi
 fi
 
 port=${PORT:-8080}

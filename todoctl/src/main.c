@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "import/import.h"
+#include "issuer.h"
 #include "migrate/migrate.h"
 #include "seed.h"
 
@@ -17,6 +18,7 @@ static const struct main_command main_commands[] = {
 	{"migrate", "show, upgrade or downgrade the schema version (migrate status|up|down)", migrate_main},
 	{"seed", "create the development user test@example.com and its five tasks", seed_main},
 	{"import", "import a legacy SQLite todo_app.db into PostgreSQL", import_main},
+	{"issuer", "add, list or remove the trusted token issuers (Better Auth...)", issuer_main},
 };
 
 static void
