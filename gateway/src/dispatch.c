@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "error.h"
 #include "health.h"
+#include "jwks.h"
 #include "log.h"
 #include "query.h"
 #include "querystring.h"
@@ -70,6 +71,13 @@ dispatch_run(struct gw_app *app, struct gw_request *req, const struct gw_call *c
 
 	query_exec(app->pool, call, &dl, q);
 	req->round_trips += q->round_trips;
+	if (jwks_refresh_for(app->jwks, q, req->request_id)) {
+		/* the token's key was unknown and has just been fetched: once more, once */
+		query_result_clear(q);
+		dl = dispatch_deadlines(app);
+		query_exec(app->pool, call, &dl, q);
+		req->round_trips += q->round_trips;
+	}
 	switch (q->status) {
 	case GW_Q_ROW:
 		if (q->error == NULL)

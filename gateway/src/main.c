@@ -13,6 +13,7 @@
 #include "config.h"
 #include "handler.h"
 #include "health.h"
+#include "jwks.h"
 #include "log.h"
 #include "pgwait.h"
 #include "pool.h"
@@ -124,6 +125,8 @@ main_shutdown(struct MHD_Daemon *daemon, struct gw_app *app, const sigset_t *sto
 	int64_t    deadline = clock_now_us() + DRAIN_TIMEOUT_S * GW_US_PER_SEC;
 	unsigned   left;
 
+	jwks_stop(app->jwks);       /* a fetch in progress is abandoned, its waiters answered */
+
 	while ((left = atomic_load(&app->active)) > 0 && clock_now_us() < deadline) {
 		struct timespec tick = { 0, 20 * 1000 * 1000 };
 
@@ -190,6 +193,11 @@ main(void)
 		return rc > 0 ? 0 : 1;
 	}
 
+	/* the trusted issuers' keys: fetched in the background from now on (jwks.c) */
+	app.jwks = jwks_start(app.pool);
+	if (app.jwks == NULL)
+		log_msg(GW_LOG_WARN, NULL, "cannot start the JWKS fetcher: tokens of issuers "
+		        "with a JWKS URL cannot be verified until the keys are in the database");
 	daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 	                          MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
 	                          (uint16_t) cfg.port, NULL, NULL, handler_access, &app,
@@ -203,6 +211,7 @@ main(void)
 	                          MHD_OPTION_END);
 	if (daemon == NULL) {
 		log_msg(GW_LOG_ERROR, NULL, "cannot listen on port %u (PORT)", cfg.port);
+		jwks_free(app.jwks);
 		pool_destroy(app.health_pool);
 		pool_destroy(app.pool);
 		config_free(&cfg);
@@ -217,6 +226,7 @@ main(void)
 	log_msg(GW_LOG_INFO, NULL, "%s received: shutting down",
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
 	main_shutdown(daemon, &app, &stop);
+	jwks_free(app.jwks);
 	pool_destroy(app.health_pool);
 	pool_destroy(app.pool);
 	config_free(&cfg);
