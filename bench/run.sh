@@ -21,5 +21,7 @@ psql -X -q -d todo_bench -f bench/jwt_verify.sql 2>&1 | sed -n 's/^psql:.*NOTICE
 bench/plain.sh   # the plain-SQL install against the extension, on this cluster
 echo "== HTTP (wrk against the gateway, pgbench for the same SQL)"
 bench/http.sh todo_bench
+echo "== slow clients (600 slow connections from one address against health from another)"
+bench/slowloris.sh todo_bench
 bench/migration.sh   # migration 1.0 -> 1.1 under API load, on a cluster of its own
 bench/import.sh      # legacy import of 10,000 users and 1,000,000 tasks, on a cluster of its own
