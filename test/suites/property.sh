@@ -6,14 +6,13 @@
 #   test/suites/property.sh WORKDIR     (run by test/run.sh with the main cluster's PG* env)
 #   PROPERTY_SEED=N      replay one run (the seed is printed first)
 #   PROPERTY_REQUESTS=N  how many requests (default 20000)
+#   PROPERTY_BUDGET_S=N  stop early (with a note) when a busy machine takes longer (150)
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-work=${1:?usage: property.sh WORKDIR}
-. "$top/test/suites/lib/suite.sh"
+. "$(dirname "$0")/lib/suite.bash" "$@"
 
 create_todo_database todo_property >"$work/create.log" 2>&1 || {
 	echo "Bail out! cannot create todo_property: $(cat "$work/create.log")"
 	exit 1
 }
-SUITE_WORK=$work PGDATABASE=todo_property PROPERTY_URL="$(database_url todo_property)" \
+PGDATABASE=todo_property PROPERTY_URL="$(database_url todo_property)" \
 	prove -v "$top/test/suites/property.t"
