@@ -18,6 +18,9 @@ static const struct error_kind kinds[] = {
 	[GW_ERR_BAD_REQUEST] = { 400, "bad_request", "TD400", "bad request" },
 	[GW_ERR_INVALID_JSON] = { 400, "invalid_json", NULL,
 	                          "request body must be a valid JSON object" },
+	[GW_ERR_NUMBER_OUT_OF_RANGE] = { 400, "invalid_json", NULL,
+	                                 "a number in the request body is out of range (at most "
+	                                 "16383 digits after the decimal point and 131072 before)" },
 	[GW_ERR_UNAUTHORIZED] = { 401, "unauthorized", "TD401",
 	                          "missing or malformed bearer token" },
 	[GW_ERR_FORBIDDEN] = { 403, "forbidden", "TD403", "forbidden" },

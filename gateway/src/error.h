@@ -7,6 +7,7 @@
 enum gw_err {
 	GW_ERR_BAD_REQUEST,
 	GW_ERR_INVALID_JSON,
+	GW_ERR_NUMBER_OUT_OF_RANGE,   /* invalid_json too: a number jsonb cannot store */
 	GW_ERR_UNAUTHORIZED,
 	GW_ERR_FORBIDDEN,
 	GW_ERR_NOT_FOUND,

@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "jsonnum.h"
 #include "querystring.h"
 
 struct gw_request *
@@ -150,7 +151,10 @@ request_body_error(const struct gw_body *body, const char *content_type)
 	root = json_loadb(body->data, body->len, JSON_DECODE_INT_AS_REAL, NULL);
 	object = json_is_object(root);
 	json_decref(root);
-	return object ? -1 : GW_ERR_INVALID_JSON;
+	if (!object)
+		return GW_ERR_INVALID_JSON;
+	/* jsonb would refuse it while binding, before the database checks the token: a 500 */
+	return jsonnum_all_fit(body->data, body->len) ? -1 : GW_ERR_NUMBER_OUT_OF_RANGE;
 }
 
 size_t

@@ -63,7 +63,8 @@ bool request_has_body(const struct gw_body *body);
 bool request_content_type_is_json(const char *content_type);
 
 /* The contract's body checks in order: -1 when the body may go on (absent, or a JSON
- * object), else the enum gw_err: unsupported media type, payload too large, invalid JSON. */
+ * object jsonb can store), else the enum gw_err: unsupported media type, payload too large,
+ * invalid JSON, a number out of numeric's range (jsonnum.h). */
 int  request_body_error(const struct gw_body *body, const char *content_type);
 
 /*

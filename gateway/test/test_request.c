@@ -58,6 +58,9 @@ main(void)
 	body_case("application/json", "{\"a\":\"\\u0000\"}", GW_ERR_INVALID_JSON, "NUL escape");
 	body_case("application/json", "{\"a\":\"\xff\"}", GW_ERR_INVALID_JSON, "invalid UTF-8");
 	body_case("application/json", " ", GW_ERR_INVALID_JSON, "whitespace only");
+	body_case("application/json", "{\"title\":\"x\",\"d\":1e-20000}", GW_ERR_NUMBER_OUT_OF_RANGE,
+	          "a number numeric cannot hold (jansson reads 0)");
+	body_case("application/json", "{\"d\":1e-16383}", -1, "numeric's smallest scale");
 
 	/* the 64 KiB limit: exactly 65536 bytes pass, one more is a 413 */
 	memset(big, ' ', sizeof big);
