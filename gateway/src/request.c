@@ -166,8 +166,11 @@ request_path_unescape(char *path)
 		int hi;
 		int lo;
 
+		/* %00 and %2F stay as written: no NUL cuts a path short, and an encoded slash
+		 * is part of its segment, never a separator (so it matches no route) */
 		if (path[i] == '%' && (hi = querystring_hex_digit(path[i + 1])) >= 0 &&
-		    (lo = querystring_hex_digit(path[i + 2])) >= 0 && (hi | lo) != 0) {
+		    (lo = querystring_hex_digit(path[i + 2])) >= 0 && (hi | lo) != 0 &&
+		    hi * 16 + lo != '/') {
 			path[o++] = (char) (hi * 16 + lo);
 			i += 2;
 		} else

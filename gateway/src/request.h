@@ -69,8 +69,10 @@ int  request_body_error(const struct gw_body *body, const char *content_type);
 
 /*
  * Percent-decodes a request path in place (libmicrohttpd's unescape callback): %XX becomes
- * the byte, except %00, which stays as written so that no path is cut short by a NUL.
- * '+' is left alone (it is a plus in a path). Returns the new length.
+ * the byte, except %00, which stays as written so that no path is cut short by a NUL, and
+ * %2F, which stays as written so that an encoded slash never separates segments (a route
+ * never matches it: /api/auth%2Fregister is a 404). '+' is left alone (it is a plus in a
+ * path). Returns the new length.
  */
 size_t request_path_unescape(char *path);
 

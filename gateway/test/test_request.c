@@ -111,15 +111,18 @@ main(void)
 	ok(id[14] == '4', "generated id: version 4");
 	ok(strcmp(id, id2) != 0, "generated ids differ");
 
-	/* path unescaping: %XX decoded, %00 kept, '+' kept */
+	/* path unescaping: %XX decoded, %00 and %2F kept, '+' kept */
 	{
 		char p1[] = "/api/%61uth/me%2Fx+y%00z%4";
 		char p2[] = "/%C3%A9%";
+		char p3[] = "/api/auth%2fregister%2F";
 
-		is_int(request_path_unescape(p1), strlen("/api/auth/me/x+y%00z%4"), "unescape length");
-		is_str(p1, "/api/auth/me/x+y%00z%4", "unescape: %%00 and a lone %% kept");
+		is_int(request_path_unescape(p1), strlen("/api/auth/me%2Fx+y%00z%4"), "unescape length");
+		is_str(p1, "/api/auth/me%2Fx+y%00z%4", "unescape: %%2F, %%00 and a lone %% kept");
 		request_path_unescape(p2);
 		is_str(p2, "/\xc3\xa9%", "unescape: UTF-8 bytes, trailing %%");
+		request_path_unescape(p3);
+		is_str(p3, "/api/auth%2fregister%2F", "unescape: an encoded slash is no separator");
 	}
 
 	/* request state from the raw URI */
