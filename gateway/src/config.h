@@ -23,6 +23,12 @@ struct gw_config {
 	unsigned            startup_backoff_ms; /* STARTUP_BACKOFF_MS, default 1000: production's
 	                                        * first wait between start-up connection
 	                                        * attempts, doubled after each */
+	unsigned            max_connections; /* MAX_CONNECTIONS, default 1024: HTTP connections
+	                                        * at once (one thread each) */
+	unsigned            max_per_address; /* MAX_CONNECTIONS_PER_ADDRESS, default 128, 0 for
+	                                        * none: connections at once from one client
+	                                        * address (slow clients from one address cannot
+	                                        * take every slot; docs/security.md) */
 	struct gw_cors      cors;            /* CORS_ORIGINS, default http://localhost:3000 */
 	struct gw_proxies   proxies;         /* TRUSTED_PROXIES, default none: the proxies whose
 	                                        * X-Forwarded-For names the client (clientaddr.h) */

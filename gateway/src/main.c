@@ -19,7 +19,6 @@
 #include "pool.h"
 #include "query.h"
 
-#define MAX_CONNECTIONS     512    /* concurrent HTTP connections (one thread each) */
 #define IDLE_TIMEOUT_S      30     /* an HTTP connection silent this long is closed */
 #define DRAIN_TIMEOUT_S     10     /* shutdown: how long in-flight requests may finish */
 #define STARTUP_RETRIES     5      /* production: retries of the first connection */
@@ -205,7 +204,9 @@ main(void)
 	                          MHD_OPTION_URI_LOG_CALLBACK, handler_uri, &app,
 	                          MHD_OPTION_NOTIFY_COMPLETED, handler_completed, &app,
 	                          MHD_OPTION_UNESCAPE_CALLBACK, handler_unescape, NULL,
-	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned int) MAX_CONNECTIONS,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned int) cfg.max_connections,
+	                          /* an address over its share is closed at accept (0: no limit) */
+	                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) cfg.max_per_address,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) IDLE_TIMEOUT_S,
 	                          MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
 	                          MHD_OPTION_END);
@@ -217,9 +218,11 @@ main(void)
 		config_free(&cfg);
 		return 1;
 	}
-	log_msg(GW_LOG_INFO, NULL, "listening on port %u (%s, schema %s, pool %u, log %s)",
+	log_msg(GW_LOG_INFO, NULL, "listening on port %u (%s, schema %s, pool %u, log %s, "
+	        "connections %u, per address %u)",
 	        cfg.port, cfg.environment == GW_ENV_PRODUCTION ? "production" : "development",
-	        TODO_SCHEMA_VERSION, cfg.pool_size, log_level_name(cfg.log_level));
+	        TODO_SCHEMA_VERSION, cfg.pool_size, log_level_name(cfg.log_level),
+	        cfg.max_connections, cfg.max_per_address);
 
 	if (sigwait(&stop, &sig) != 0)
 		sig = SIGTERM;

@@ -50,6 +50,27 @@ main(void)
 		is_int(cfg.pool_size, 10, "POOL_SIZE defaults to 10");
 		is_int(cfg.pool_timeout, 30, "POOL_TIMEOUT defaults to 30 s");
 		is_int(cfg.startup_backoff_ms, 1000, "STARTUP_BACKOFF_MS defaults to 1000");
+		is_int(cfg.max_connections, 1024, "MAX_CONNECTIONS defaults to 1024");
+		is_int(cfg.max_per_address, 128, "MAX_CONNECTIONS_PER_ADDRESS defaults to 128");
+	}
+	{
+		static const char *const v[] = { URL, "MAX_CONNECTIONS=10", "MAX_CONNECTIONS_PER_ADDRESS=0",
+			                         NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), 0, "connection limits load");
+		is_int(cfg.max_connections, 10, "MAX_CONNECTIONS=10");
+		is_int(cfg.max_per_address, 0, "MAX_CONNECTIONS_PER_ADDRESS=0 (no per-address limit)");
+	}
+	{
+		static const char *const v[] = { URL, "MAX_CONNECTIONS=0", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), -1, "MAX_CONNECTIONS=0 refused");
+		ok(strstr(err, "MAX_CONNECTIONS") != NULL, "the message names MAX_CONNECTIONS");
+	}
+	{
+		static const char *const v[] = { URL, "MAX_CONNECTIONS_PER_ADDRESS=-1", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), -1, "MAX_CONNECTIONS_PER_ADDRESS=-1 refused");
 	}
 	{
 		static const char *const v[] = { URL, "ENVIRONMENT=production", "STARTUP_BACKOFF_MS=50",
