@@ -81,8 +81,9 @@ pgbench_script() { # request
 	health)
 		context="SELECT pg_catalog.set_config('role', :role, true), pg_catalog.set_config('app.token', '', true), pg_catalog.set_config('app.user_id', '', true);"
 		call="SELECT data, meta, error FROM api.health();" ;;
-	list) call="SELECT data, meta, error FROM api.task_list(:query::jsonb);" ;;
-	create) call="SELECT data, meta, error FROM api.task_create(:body::jsonb);" ;;
+	# router.c's TASK_LIST_SQL (the size bound) and task_create's key columns
+	list) call="SELECT CASE WHEN s.too_large THEN NULL ELSE r.data END, r.meta, CASE WHEN s.too_large THEN json_build_object('sqlstate', 'TD400', 'message', 'too long') ELSE r.error END FROM api.task_list(:query::jsonb) r, LATERAL (SELECT octet_length(r.data::text) > 33554432 AS too_large) s;" ;;
+	create) call="SELECT data, meta, error, data->>'user_id', data->>'id' FROM api.task_create(:body::jsonb);" ;;
 	esac
 	printf '%s\n' '\startpipeline' "$context" "$call" '\endpipeline' >"$tmp/$1.sql"
 }

@@ -8,6 +8,22 @@
 
 #define SELECT_FROM "SELECT data, meta, error FROM "
 
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+/*
+ * The list, unless its data is longer than GW_LIST_MAX_BYTES: then the database sends, in
+ * its place, a 400 bad_request asking for pages. libpq reads a whole row before handing it
+ * over, so the size is measured where the row is made: the gateway never receives more.
+ */
+#define TASK_LIST_SQL \
+	"SELECT CASE WHEN s.too_large THEN NULL ELSE r.data END, r.meta, " \
+	"CASE WHEN s.too_large THEN json_build_object('sqlstate', 'TD400', 'message', " \
+	"'the list is longer than " STR(GW_LIST_MAX_MIB) " MiB, the most the gateway answers at " \
+	"once: ask for it in pages (limit and offset)') ELSE r.error END " \
+	"FROM api.task_list($1::jsonb) r, " \
+	"LATERAL (SELECT octet_length(r.data::text) > " STR(GW_LIST_MAX_BYTES) " AS too_large) s"
+
 /* docs/sql-api.md, "Functions". Order inside a path is the order of the Allow list. */
 static const struct gw_route routes[] = {
 	{ "POST", "/api/auth/register", GW_ROUTE_REGISTER, false, "api.register",
@@ -21,7 +37,7 @@ static const struct gw_route routes[] = {
 	{ "GET", "/api/v1/health", GW_ROUTE_HEALTH, false, "api.health",   /* health_call() */
 	  SELECT_FROM "api.health()", { GW_ARG_NONE, GW_ARG_NONE }, 200 },
 	{ "GET", "/api/{user_id}/tasks", GW_ROUTE_TASK_LIST, true, "api.task_list",
-	  SELECT_FROM "api.task_list($1::jsonb)", { GW_ARG_QUERY, GW_ARG_NONE }, 200 },
+	  TASK_LIST_SQL, { GW_ARG_QUERY, GW_ARG_NONE }, 200 },
 	{ "POST", "/api/{user_id}/tasks", GW_ROUTE_TASK_CREATE, true, "api.task_create",
 	  /* and the new task's ids, for Location (response_location) */
 	  "SELECT data, meta, error, data->>'user_id', data->>'id' FROM api.task_create($1::jsonb)",
