@@ -8,20 +8,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib/suite.bash" "$@"
 
-create_todo_database todo_biglist >"$work/create.log" 2>&1 || {
-	echo "Bail out! cannot create todo_biglist: $(cat "$work/create.log")"
-	exit 1
-}
-if ! gateway_start biglist DATABASE_URL="$(database_url todo_biglist)"; then
-	echo "Bail out! the gateway did not start: $(tail -5 "$work/biglist.err")"
-	exit 1
-fi
-name="big_$RANDOM$RANDOM"
-reg=$(curl -s --max-time 30 -X POST "$gw_url/api/auth/register" -H 'Content-Type: application/json' \
-	-d "{\"username\":\"$name\",\"email\":\"$name@example.com\",\"password\":\"biglist-pw1\"}")
-uid=$(jq -r .data.user.id <<<"$reg")
-token=$(jq -r .data.access_token <<<"$reg")
-[ -n "$uid" ] && [ "$uid" != null ] || { echo "Bail out! cannot register: $reg"; exit 1; }
+suite_gateway biglist
 psql -X -q -v ON_ERROR_STOP=1 -d todo_biglist -v uid="$uid" >"$work/insert.log" 2>&1 <<-'EOF2'
 	INSERT INTO todo.tasks (user_id, title, description)
 	SELECT :'uid', 'task ' || i, repeat('d', 10000) FROM generate_series(1, 4000) AS i;

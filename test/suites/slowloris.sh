@@ -16,20 +16,7 @@ attack_s=20
 # the attacker's sockets, the gateway's and the probes' (the default 1024 is close)
 ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-create_todo_database todo_slowloris >"$work/create.log" 2>&1 || {
-	echo "Bail out! cannot create todo_slowloris: $(cat "$work/create.log")"
-	exit 1
-}
-if ! gateway_start slowloris DATABASE_URL="$(database_url todo_slowloris)"; then
-	echo "Bail out! the gateway did not start: $(tail -5 "$work/slowloris.err")"
-	exit 1
-fi
-name="slow_$RANDOM$RANDOM"
-reg=$(curl -s --max-time 30 -X POST "$gw_url/api/auth/register" -H 'Content-Type: application/json' \
-	-d "{\"username\":\"$name\",\"email\":\"$name@example.com\",\"password\":\"slowloris-pw\"}")
-uid=$(jq -r .data.user.id <<<"$reg")
-token=$(jq -r .data.access_token <<<"$reg")
-[ -n "$uid" ] && [ "$uid" != null ] || { echo "Bail out! cannot register: $reg"; exit 1; }
+suite_gateway slowloris
 
 "$top/test/tools/slowloris.pl" "${gw_url##*:}" 127.0.0.2 "$attackers" "$attack_s" \
 	>"$work/attack.out" 2>"$work/attack.err" &

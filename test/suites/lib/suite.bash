@@ -123,6 +123,29 @@ gateway_stop() {
 	is "$rc" 0 "gateway $1 exits 0 on SIGTERM"
 }
 
+# suite_gateway NAME: a database todo_NAME in the main cluster, the gateway NAME on it
+# (gateway_start) and a user registered through it, whose id and token are then in $uid
+# and $token. Bails out of the suite when any of these fails.
+suite_gateway() {
+	local name="u_$RANDOM$RANDOM" reg
+	create_todo_database "todo_$1" >"$work/create.log" 2>&1 || {
+		echo "Bail out! cannot create todo_$1: $(cat "$work/create.log")"
+		exit 1
+	}
+	gateway_start "$1" DATABASE_URL="$(database_url "todo_$1")" || {
+		echo "Bail out! the gateway did not start: $(tail -5 "$work/$1.err")"
+		exit 1
+	}
+	reg=$(curl -s --max-time 30 -X POST "$gw_url/api/auth/register" -H 'Content-Type: application/json' \
+		-d "{\"username\":\"$name\",\"email\":\"$name@example.com\",\"password\":\"pw-$name\"}")
+	uid=$(jq -r .data.user.id <<<"$reg")
+	token=$(jq -r .data.access_token <<<"$reg")
+	[ -n "$uid" ] && [ "$uid" != null ] || {
+		echo "Bail out! cannot register a user: $reg"
+		exit 1
+	}
+}
+
 # --- todoctl ---------------------------------------------------------------------------------
 # use_todoctl: $todoctl is the todoctl under test, the sanitized build when there is one,
 # its reports in $work (from here on, for every program this shell starts)
