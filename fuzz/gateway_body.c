@@ -87,9 +87,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(err == GW_ERR_INVALID_JSON);
 		else if (fuzz_json_numbers_fit(body.data, body.len))
 			FUZZ_CHECK(err == -1);
-		else      /* a number jsonb refuses: no longer passed on once issue 9 item 2 lands */
-			FUZZ_CHECK(err == -1 || (err != GW_ERR_UNSUPPORTED_MEDIA_TYPE &&
-			                         err != GW_ERR_PAYLOAD_TOO_LARGE));
+		else      /* a number jsonb refuses is refused here (issue 9 item 2, jsonnum.c) */
+			FUZZ_CHECK(err == GW_ERR_NUMBER_OUT_OF_RANGE);
 		json_decref(root);
 	}
 	/* a JSON content type is always one of the two spellings the contract allows */
