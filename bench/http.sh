@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# bench/http.sh DBNAME: the HTTP figures of issue 3 (docs/benchmarks.md). For each request,
-# wrk against the gateway and pgbench sending the very transaction the gateway sends for it
-# (docs/sql-api.md: context statement + API call, pipelined, one Sync, bind parameters),
-# alternated (wrk, pgbench, pgbench, wrk, ...) so that drift in the machine's load hits
-# both alike; pgbench is the ceiling. Prints one line per run, then the table.
+# bench/http.sh DBNAME: the HTTP figures of issues 3 and 11 (docs/benchmarks.md). For each
+# request, wrk against the gateway, pgbench sending the very transaction the gateway sends
+# for it (docs/sql-api.md: context statement + API call, pipelined, one Sync, bind
+# parameters), and pgbench -M prepared running the request's one-statement reference
+# (bench/reference_REQUEST.sql, as a superuser), in turns that rotate from round to round so
+# that drift in the machine's load hits all alike. Prints one line per run, then the table.
 #
 # Expects the environment of test/cluster.sh (PGHOST, PGPORT, GATEWAY_PASSWORD) and a
 # database DBNAME with the extension installed; bench/run.sh (`make bench`) provides both.
@@ -14,7 +15,7 @@
 #   BENCH_WARMUP       unmeasured wrk and pgbench run before each request's first (2)
 #   BENCH_ROUNDS       wrk/pgbench pairs per request (2)
 #   BENCH_CONNECTIONS  wrk connections and pgbench clients (50)
-#   BENCH_ONLY         requests to run, among: health list create (all)
+#   BENCH_ONLY         requests to run, among: health list create get update complete (all)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -25,7 +26,7 @@ secs=${BENCH_SECONDS:-10}
 warm=${BENCH_WARMUP:-2}
 rounds=${BENCH_ROUNDS:-2}
 conns=${BENCH_CONNECTIONS:-50}
-only=${BENCH_ONLY:-health list create}
+only=${BENCH_ONLY:-health list create get update complete}
 for tool in wrk pgbench curl jq; do
 	command -v "$tool" >/dev/null || { echo "bench/http.sh: $tool is not installed" >&2; exit 1; }
 done
@@ -70,22 +71,38 @@ done
 [ "$(curl -sf --max-time 10 "$base/api/$list_uid/tasks" -H "Authorization: Bearer $list_token" | jq '.data | length')" = 20 ] ||
 	{ echo "bench/http.sh: the list user does not have 20 tasks" >&2; exit 1; }
 export BENCH_TASK_BODY='{"title":"bench-task","description":"created by bench/http.sh","priority":"high","tags":["bench","work"]}'
+export BENCH_UPDATE_BODY='{"title":"bench-update","priority":"low"}'
+# the item user's 50 tasks, for GET, PUT and PATCH of one task: ids ...000010 to ...000059,
+# drawn at random per request (bench/item_task.lua, bench/reference_*.sql), so that 50
+# connections do not all wait for one row's lock
+read -r item_uid item_token < <(register item)
+psql -XAtq -d "$db" -v ON_ERROR_STOP=1 -c "INSERT INTO todo.tasks (id, user_id, title, description, priority, tags)
+	SELECT ('00000000-0000-4000-8000-0000000000' || i)::uuid, '$item_uid', 'item ' || i, 'description of item ' || i, 'medium', '{bench}'
+	FROM generate_series(10, 59) i"
+# the session of each token (the references check it as the API does)
+jti_of() { psql -XAtq -d "$db" -c "SELECT token_jti FROM todo.sessions WHERE user_id = '$1'"; }
+list_jti=$(jti_of "$list_uid"); create_jti=$(jti_of "$create_uid"); item_jti=$(jti_of "$item_uid")
+item_id="'00000000-0000-4000-8000-0000000000'::text || :i"
 
 # The gateway's transaction as a pgbench script (query.c: context_sql, then the route's SQL
 # from router.c). pgbench cannot pass an empty variable, so the anonymous route's empty
 # token and user id are literals; everything else is a bind parameter, as in the gateway.
 pgbench_script() { # request
-	local context="SELECT pg_catalog.set_config('role', :role, true), pg_catalog.set_config('app.token', :token, true), pg_catalog.set_config('app.user_id', :uid, true);"
-	local call
+	local context="SELECT pg_catalog.set_config('log_parameter_max_length_on_error', '0', true), pg_catalog.set_config('role', :role, true), pg_catalog.set_config('app.token', :token, true), pg_catalog.set_config('app.user_id', :uid, true), pg_catalog.set_config('app.client_addr', :addr, true);"
+	local call draw=
 	case $1 in
 	health)
-		context="SELECT pg_catalog.set_config('role', :role, true), pg_catalog.set_config('app.token', '', true), pg_catalog.set_config('app.user_id', '', true);"
+		context="SELECT pg_catalog.set_config('log_parameter_max_length_on_error', '0', true), pg_catalog.set_config('role', :role, true), pg_catalog.set_config('app.token', '', true), pg_catalog.set_config('app.user_id', '', true), pg_catalog.set_config('app.client_addr', :addr, true);"
 		call="SELECT data, meta, error FROM api.health();" ;;
 	# router.c's TASK_LIST_SQL (the size bound) and task_create's key columns
 	list) call="SELECT CASE WHEN s.too_large THEN NULL ELSE r.data END, r.meta, CASE WHEN s.too_large THEN json_build_object('sqlstate', 'TD400', 'message', 'too long') ELSE r.error END FROM api.task_list(:query::jsonb) r, LATERAL (SELECT octet_length(r.data::text) > 33554432 AS too_large) s;" ;;
 	create) call="SELECT data, meta, error, data->>'user_id', data->>'id' FROM api.task_create(:body::jsonb);" ;;
+	get) call="SELECT data, meta, error FROM api.task_get($item_id);" ;;
+	update) call="SELECT data, meta, error FROM api.task_update($item_id, :ubody::jsonb);" ;;
+	complete) call="SELECT data, meta, error FROM api.task_complete($item_id, NULL);" ;;
 	esac
-	printf '%s\n' '\startpipeline' "$context" "$call" '\endpipeline' >"$tmp/$1.sql"
+	case $1 in get | update | complete) draw='\set i random(10, 59)' ;; esac
+	printf '%s\n' ${draw:+"$draw"} '\startpipeline' "$context" "$call" '\endpipeline' >"$tmp/$1.sql"
 }
 
 # CPU time, in ms, that the cluster has used so far: the postmaster, its live children and
@@ -132,6 +149,10 @@ run_wrk() {
 	health) path=/api/v1/health ;;
 	list) path="/api/$list_uid/tasks"; args=(-H "Authorization: Bearer $list_token") ;;
 	create) path="/api/$create_uid/tasks"; args=(-H "Authorization: Bearer $create_token" -s bench/post_task.lua) ;;
+	get | update | complete)
+		path="/api/$item_uid/tasks"; args=(-H "Authorization: Bearer $item_token" -s bench/item_task.lua)
+		export BENCH_TASKS_PATH="/api/$item_uid/tasks/" BENCH_SUFFIX= BENCH_METHOD=GET
+		case $req in update) BENCH_METHOD=PUT ;; complete) BENCH_METHOD=PATCH BENCH_SUFFIX=/complete ;; esac ;;
 	esac
 	( while :; do awk '/^VmRSS/ {print $2}' "/proc/$gateway_pid/status"; sleep 0.5; done ) >"$tmp/rss" 2>/dev/null &
 	sampler_pid=$!
@@ -161,11 +182,13 @@ pgbench_cpu() {
 	case $req in
 	health) role=todo_anon ;;
 	create) uid=$create_uid; token=$create_token ;;
+	get | update | complete) uid=$item_uid; token=$item_token ;;
 	esac
 	c0=$(cluster_cpu_ms)
 	{ time PGPASSWORD=$GATEWAY_PASSWORD pgbench -n -h 127.0.0.1 -p "$PGPORT" -U todo_gateway \
 		-c "$conns" -j 2 -M extended "$@" \
-		-D role="$role" -D token="$token" -D uid="$uid" -D query='{}' -D body="$BENCH_TASK_BODY" \
+		-D role="$role" -D token="$token" -D uid="$uid" -D addr=127.0.0.1 -D query='{}' -D body="$BENCH_TASK_BODY" \
+		-D ubody="$BENCH_UPDATE_BODY" \
 		-f "$tmp/$req.sql" "$db" >"$tmp/pgbench" 2>&1 || rc=$?; } 2>"$tmp/time"
 	sleep 0.2       # the postmaster reaps the backends that just exited: their CPU counts
 	c1=$(cluster_cpu_ms)
@@ -195,16 +218,39 @@ run_pgbench() {
 			'/^number of transactions actually processed/ { printf "%.0f", cpu * 1000 / ($NF - c) }' "$tmp/pgbench")"
 }
 
+# run_reference request seconds: the request's one-statement reference (bench/reference_*.sql),
+# pgbench -M prepared as the cluster's superuser over its socket; prints "tps p50 p99 failed"
+run_reference() {
+	local req=$1 t=$2 uid=$list_uid jti=$list_jti
+	case $req in
+	create) uid=$create_uid; jti=$create_jti ;;
+	get | update | complete) uid=$item_uid; jti=$item_jti ;;
+	esac
+	rm -f "$tmp"/pgblog*
+	if ! pgbench -n -c "$conns" -j 2 -M prepared -T "$t" -l --log-prefix="$tmp/pgblog" --sampling-rate=0.2 \
+		-D uid="$uid" -D jti="$jti" -f "bench/reference_$req.sql" "$db" >"$tmp/reference" 2>&1; then
+		cat "$tmp/reference" >&2
+		return 1
+	fi
+	printf '%s %s %s\n' "$(awk '/^tps/ {printf "%.0f", $3}' "$tmp/reference")" \
+		"$(pgbench_percentiles)" \
+		"$(awk '/^number of failed transactions/ {print $5}' "$tmp/reference")"
+}
+
 label() {
 	case $1 in
 	health) echo "GET /api/v1/health" ;;
 	list) echo "GET /api/{user_id}/tasks (20 tasks)" ;;
 	create) echo "POST /api/{user_id}/tasks" ;;
+	get) echo "GET /api/{user_id}/tasks/{id}" ;;
+	update) echo "PUT /api/{user_id}/tasks/{id}" ;;
+	complete) echo "PATCH /api/{user_id}/tasks/{id}/complete" ;;
 	esac
 }
 
 echo "gateway as \`make run\` starts it: POOL_SIZE=${POOL_SIZE:-10} LOG_LEVEL=${LOG_LEVEL:-info} (access log to /dev/null);"
-echo "wrk -t2 -c$conns and pgbench -j2 -c$conns -M extended, ${secs}s runs after ${warm}s warm-ups, $rounds pairs each, $(nproc) CPUs"
+echo "wrk -t2 -c$conns, pgbench -j2 -c$conns -M extended (the gateway's transaction) and -M prepared (the reference),"
+echo "${secs}s runs after ${warm}s warm-ups, $rounds rounds each, $(nproc) CPUs"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the ratios: docs/benchmarks.md)"
 : >"$tmp/summary"
 for req in $only; do
@@ -212,9 +258,23 @@ for req in $only; do
 	run_wrk "$req" "$warm" >/dev/null
 	calibrate_pgbench "$req"
 	run_pgbench "$req" "$warm" >/dev/null
+	tools="wrk pgbench"
+	if [ "$req" != health ]; then
+		tools="wrk pgbench reference"
+		run_reference "$req" "$warm" >/dev/null
+	fi
 	for r in $(seq 1 "$rounds"); do
-		if [ $((r % 2)) = 1 ]; then order="wrk pgbench"; else order="pgbench wrk"; fi
+		# rotate the turns: wrk pgbench reference, pgbench reference wrk, ...
+		order=$tools
+		for _ in $(seq 2 "$r"); do order="${order#* } ${order%% *}"; done
 		for tool in $order; do
+			if [ "$tool" = reference ]; then
+				read -r tps p50 p99 failed < <(run_reference "$req" "$secs")
+				printf '  %-36s ref     %7s tx/s   p50 %-9s p99 %-9s%s\n' "$(label "$req")" \
+					"$tps" "$p50" "$p99" "$([ "$failed" = 0 ] || echo "  failed $failed")"
+				echo "$req reference $tps $p50 $p99 - $failed 0 0" >>"$tmp/summary"
+				continue
+			fi
 			if [ "$tool" = wrk ]; then
 				read -r rps p50 p99 non2xx errs rss cpu < <(run_wrk "$req" "$secs")
 				printf '  %-36s wrk     %7s req/s  p50 %-9s p99 %-9s cpu %5s us/req  rss %s kB%s\n' \
@@ -238,7 +298,7 @@ hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$gateway_pid/status")
 # throughput ratio would be on a machine with nothing else running, where the CPU is the
 # limit.
 echo
-awk -v hwm="$hwm" '
+awk -v hwm="$hwm" -v conns="$conns" '
 	function ms(x) { sub(/ms$/, "", x); return x + 0 }
 	{
 		k = $1 SUBSEP $2; n[k]++; rate[k] += $3; cpu[k] += $9
@@ -251,24 +311,33 @@ awk -v hwm="$hwm" '
 		label["health"] = "GET /api/v1/health"
 		label["list"] = "GET /api/{user_id}/tasks (20 tasks)"
 		label["create"] = "POST /api/{user_id}/tasks"
-		printf "%-36s %8s %8s %6s  %-15s %-15s %-13s %5s %6s  %s\n", "request", "gateway", "pgbench", \
-			"ratio", "gateway p50/p99", "pgbench p50/p99", "CPU/request", "cost", "RSS", "target"
-		printf "%-36s %8s %8s %6s  %-15s %-15s %-13s %5s %6s\n", "", "req/s", "tx/s", "", "ms", "ms", \
-			"us: gw / pgb", "", "MB"
+		label["get"] = "GET /api/{user_id}/tasks/{id}"
+		label["update"] = "PUT /api/{user_id}/tasks/{id}"
+		label["complete"] = "PATCH .../tasks/{id}/complete"
+		printf "%-34s %7s %7s %5s %7s %5s  %-13s %-13s %-13s %-11s %5s %5s  %s\n", "request", "gateway", "pgbench", \
+			"gw/pg", "ref", "gw/ref", "gateway", "pgbench", "reference", "CPU/request", "cost", "RSS", "target"
+		printf "%-34s %7s %7s %5s %7s %5s  %-13s %-13s %-13s %-11s %5s %5s\n", "", "req/s", "tx/s", "", "tx/s", "", \
+			"p50/p99 ms", "p50/p99 ms", "p50/p99 ms", "us: gw/pgb", "", "MB"
 		for (i = 1; i <= nreq; i++) {
-			q = order[i]; w = q SUBSEP "wrk"; p = q SUBSEP "pgbench"
-			g = n[w] ? rate[w] / n[w] : 0; b = n[p] ? rate[p] / n[p] : 0
+			q = order[i]; w = q SUBSEP "wrk"; p = q SUBSEP "pgbench"; r = q SUBSEP "reference"
+			g = n[w] ? rate[w] / n[w] : 0; b = n[p] ? rate[p] / n[p] : 0; f = n[r] ? rate[r] / n[r] : 0
 			gc = n[w] ? cpu[w] / n[w] : 0; bc = n[p] ? cpu[p] / n[p] : 0
 			ratio = b > 0 ? sprintf("%.0f%%", 100 * g / b) : "-"
+			rratio = f > 0 ? sprintf("%.0f%%", 100 * g / f) : "-"
 			cost = gc > 0 ? sprintf("%.0f%%", 100 * bc / gc) : "-"
+			# issue 11: p99 at most 2.5 x the mean latency by Little law (conns / throughput)
+			bound = g > 0 ? 2.5 * conns / g * 1000 : 0
 			if (q == "health") target = sprintf(">= 20000 req/s: %s", g >= 20000 ? "met" : "NOT met")
-			else if (q == "list") target = sprintf(">= 80%%: %s; p99 < 10 ms: %s", \
-				g >= 0.8 * b ? "met" : "NOT met", p99[w] < 10 ? "met" : "NOT met")
-			else target = sprintf(">= 80%%: %s", g >= 0.8 * b ? "met" : "NOT met")
+			else if (q == "list") target = sprintf(">= 40%% of ref: %s; p99 <= %.0f ms: %s", \
+				g >= 0.4 * f ? "met" : "NOT met", bound, p99[w] <= bound ? "met" : "NOT met")
+			else if (q == "create") target = sprintf(">= 50%% of ref: %s", g >= 0.5 * f ? "met" : "NOT met")
+			else target = "report"
 			if (bad[q] > 0) target = target "; ERRORS (see the runs above)"
-			printf "%-36s %8.0f %8.0f %6s  %-15s %-15s %-13s %5s %6.1f  %s\n", label[q], g, b, ratio, \
-				sprintf("%.1f / %.1f", p50[w], p99[w]), sprintf("%.1f / %.1f", p50[p], p99[p]), \
-				sprintf("%.0f / %.0f", gc, bc), cost, rss[q] / 1024, target
+			printf "%-34s %7.0f %7.0f %5s %7s %5s  %-13s %-13s %-13s %-11s %5s %5.1f  %s\n", label[q], g, b, ratio, \
+				(f > 0 ? sprintf("%.0f", f) : "-"), rratio, \
+				sprintf("%.1f/%.1f", p50[w], p99[w]), sprintf("%.1f/%.1f", p50[p], p99[p]), \
+				(f > 0 ? sprintf("%.1f/%.1f", p50[r], p99[r]) : "-"), \
+				sprintf("%.0f/%.0f", gc, bc), cost, rss[q] / 1024, target
 		}
 		printf "gateway peak resident memory (VmHWM) over the whole run: %.1f MB (target < 30 MB: %s)\n", \
 			hwm / 1024, hwm < 30 * 1024 ? "met" : "NOT met"
