@@ -350,6 +350,85 @@ END
 $$;
 COMMENT ON FUNCTION api.login(jsonb) IS 'POST /api/auth/login: check credentials (throttled) and open a session';
 
+-- --- Nothing parsed or planned again in every request (issue 11): helpers that were SQL
+-- functions run on every request as PL/pgSQL (plans kept per backend) or with BEGIN ATOMIC
+-- bodies (stored parsed); try_uuid without a regular expression. Same results.
+-- todo.trim_space is replaced first: the BEGIN ATOMIC bodies below depend on it.
+CREATE OR REPLACE FUNCTION todo.try_uuid(value text)
+RETURNS uuid
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+	SELECT CASE WHEN pg_catalog.translate(value, '0123456789abcdefABCDEF', '0000000000000000000000')
+			OPERATOR(pg_catalog.=) '00000000-0000-0000-0000-000000000000'
+		THEN value::uuid END
+$$;
+CREATE OR REPLACE FUNCTION todo.trim_space(value text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT pg_catalog.regexp_replace(value, '^[[:space:]]+|[[:space:]]+$', '', 'g');
+END;
+CREATE OR REPLACE FUNCTION todo.act_as(user_id uuid)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+	PERFORM pg_catalog.set_config('app.user_id', user_id::text, true);
+END
+$$;
+CREATE OR REPLACE FUNCTION todo.unknown_field_errors(body jsonb, allowed text[], read_only text[] DEFAULT '{}')
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+	RETURN (SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('field', k, 'message',
+			CASE WHEN k OPERATOR(pg_catalog.=) ANY (read_only) THEN 'is read-only' ELSE 'is not a known field' END) ORDER BY k),
+		'[]')
+	FROM pg_catalog.jsonb_object_keys(body) AS k
+	WHERE k OPERATOR(pg_catalog.<>) ALL (allowed));
+END
+$$;
+CREATE OR REPLACE FUNCTION todo.tags_from_json(value jsonb)
+RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+	RETURN CASE pg_catalog.jsonb_typeof(value)
+		WHEN 'null' THEN '{}'::text[]
+		WHEN 'string' THEN ARRAY(SELECT item FROM pg_catalog.unnest(pg_catalog.string_to_array(value OPERATOR(pg_catalog.#>>) '{}', ',')) AS item
+			WHERE todo.trim_space(item) OPERATOR(pg_catalog.<>) '')
+		WHEN 'array' THEN CASE WHEN NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(value) e
+				WHERE pg_catalog.jsonb_typeof(e) OPERATOR(pg_catalog.<>) 'string')
+			THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(value)) END
+	END;
+END
+$$;
+CREATE OR REPLACE FUNCTION todo.normalize_recurrence(pattern text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT pg_catalog.regexp_replace(pg_catalog.lower(todo.trim_space(pattern)), '[[:space:]]+', ' ', 'g');
+END;
+CREATE OR REPLACE FUNCTION todo.recurrence_interval(pattern text)
+RETURNS interval
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT CASE
+		WHEN pattern = 'daily' THEN interval '1 day'
+		WHEN pattern = 'weekly' THEN interval '1 week'
+		WHEN pattern = 'monthly' THEN interval '1 month'
+		WHEN pattern = 'yearly' THEN interval '1 year'
+		WHEN pattern ~ '^every [1-9][0-9]{0,2} (days|weeks|months|years)$'
+			AND pg_catalog.split_part(pattern, ' ', 2)::int <= 365
+		THEN pg_catalog.split_part(pattern, ' ', 2)::int
+			* CASE pg_catalog.split_part(pattern, ' ', 3)
+				WHEN 'days' THEN interval '1 day'
+				WHEN 'weeks' THEN interval '1 week'
+				WHEN 'months' THEN interval '1 month'
+				ELSE interval '1 year'
+			END
+	END;
+END;
 -- --- The common list request (no query string) without per-call planning (issue 11) ---
 -- The rest of 1.0's api.task_list becomes todo.task_list_filtered.
 -- Any other list request (filters, another sort, paging): parameters parsed and checked,
@@ -359,8 +438,10 @@ RETURNS api.result
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 -- planned for each call's values: a NULL filter or an unused sort key then costs nothing,
--- and the default sort can read the index in order
+-- and the default sort can read the index in order (and the planner free to scan the
+-- table, which api.task_list, the caller, is not)
 SET plan_cache_mode = force_custom_plan
+SET enable_seqscan = on
 AS $$
 DECLARE
 	status_filter text := todo.query_param(params, 'status');
@@ -450,11 +531,19 @@ COMMENT ON FUNCTION todo.task_list_filtered(uuid, jsonb) IS 'todo: a list reques
 -- The common request, no query string, is one static statement: its plan is cached (no
 -- per-call planning, no parameter parsing), it reads the index in the default order
 -- (-created_at, then id), and the total is the number of rows, so nothing is counted apart.
--- Every other request goes to todo.task_list_filtered.
+-- Every other request goes to todo.task_list_filtered (which plans each call).
+-- force_generic_plan: left to choose, the plan cache compares the generic plan's estimate
+-- (the average user's tasks) with the custom plans' and, when a few users have many tasks,
+-- plans every call again (a quarter of the request's CPU). enable_seqscan off: the generic
+-- plan then reads tasks_user_created_idx in order, no sort, the best plan for a user's 20
+-- tasks or 10,000 (a whole-table scan and a sort, which that estimate can pick, reads
+-- every user's tasks); the session lookup uses its unique index either way.
 CREATE OR REPLACE FUNCTION api.task_list(params jsonb)
 RETURNS api.result
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
 AS $$
 DECLARE
 	session todo.sessions := todo.authenticate();

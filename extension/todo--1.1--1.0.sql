@@ -262,3 +262,68 @@ END
 $$;
 COMMENT ON FUNCTION api.task_list(jsonb) IS 'GET /api/{user_id}/tasks: the caller''s tasks, filtered, sorted and paged, with the total';
 DROP FUNCTION todo.task_list_filtered(uuid, jsonb);
+
+-- 1.0's helpers, as SQL functions with bodies kept as text (todo--1.0--1.1.sql, issue 11)
+CREATE OR REPLACE FUNCTION todo.normalize_recurrence(pattern text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT pg_catalog.regexp_replace(pg_catalog.lower(todo.trim_space(pattern)), '[[:space:]]+', ' ', 'g') $$;
+CREATE OR REPLACE FUNCTION todo.recurrence_interval(pattern text)
+RETURNS interval
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT CASE
+		WHEN pattern = 'daily' THEN interval '1 day'
+		WHEN pattern = 'weekly' THEN interval '1 week'
+		WHEN pattern = 'monthly' THEN interval '1 month'
+		WHEN pattern = 'yearly' THEN interval '1 year'
+		WHEN pattern ~ '^every [1-9][0-9]{0,2} (days|weeks|months|years)$'
+			AND pg_catalog.split_part(pattern, ' ', 2)::int <= 365
+		THEN pg_catalog.split_part(pattern, ' ', 2)::int
+			* CASE pg_catalog.split_part(pattern, ' ', 3)
+				WHEN 'days' THEN interval '1 day'
+				WHEN 'weeks' THEN interval '1 week'
+				WHEN 'months' THEN interval '1 month'
+				ELSE interval '1 year'
+			END
+	END
+$$;
+CREATE OR REPLACE FUNCTION todo.try_uuid(value text)
+RETURNS uuid
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+	SELECT CASE WHEN value OPERATOR(pg_catalog.~) '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+		THEN value::uuid END
+$$;
+CREATE OR REPLACE FUNCTION todo.trim_space(value text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT pg_catalog.regexp_replace(value, '^[[:space:]]+|[[:space:]]+$', '', 'g') $$;
+CREATE OR REPLACE FUNCTION todo.act_as(user_id uuid)
+RETURNS void
+LANGUAGE sql
+AS $$ SELECT pg_catalog.set_config('app.user_id', user_id::text, true) $$;
+CREATE OR REPLACE FUNCTION todo.unknown_field_errors(body jsonb, allowed text[], read_only text[] DEFAULT '{}')
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(jsonb_agg(jsonb_build_object('field', k, 'message',
+			CASE WHEN k = ANY (read_only) THEN 'is read-only' ELSE 'is not a known field' END) ORDER BY k),
+		'[]')
+	FROM jsonb_object_keys(body) AS k
+	WHERE k <> ALL (allowed);
+$$;
+CREATE OR REPLACE FUNCTION todo.tags_from_json(value jsonb)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE jsonb_typeof(value)
+		WHEN 'null' THEN '{}'::text[]
+		WHEN 'string' THEN ARRAY(SELECT item FROM unnest(string_to_array(value #>> '{}', ',')) AS item
+			WHERE todo.trim_space(item) <> '')
+		WHEN 'array' THEN CASE WHEN NOT EXISTS (SELECT FROM jsonb_array_elements(value) e WHERE jsonb_typeof(e) <> 'string')
+			THEN ARRAY(SELECT jsonb_array_elements_text(value)) END
+	END
+$$;

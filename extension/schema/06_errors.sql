@@ -36,15 +36,19 @@ AS $$ SELECT pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('field',
 COMMENT ON FUNCTION todo.field_error(text, text) IS 'todo: a one-element details array for a field';
 
 -- Details for every key of body that is not one of allowed: read-only fields say so.
+-- PL/pgSQL, whose plan each backend keeps: a SQL function with a FROM is never inlined,
+-- and is parsed and planned again in every transaction (every POST and PUT). Only
+-- functions with a pinned search_path call it; the names here are pg_catalog's.
 CREATE FUNCTION todo.unknown_field_errors(body jsonb, allowed text[], read_only text[] DEFAULT '{}')
 RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
-	SELECT coalesce(jsonb_agg(jsonb_build_object('field', k, 'message',
-			CASE WHEN k = ANY (read_only) THEN 'is read-only' ELSE 'is not a known field' END) ORDER BY k),
+BEGIN
+	RETURN (SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('field', k, 'message',
+			CASE WHEN k OPERATOR(pg_catalog.=) ANY (read_only) THEN 'is read-only' ELSE 'is not a known field' END) ORDER BY k),
 		'[]')
-	FROM jsonb_object_keys(body) AS k
-	WHERE k <> ALL (allowed);
+	FROM pg_catalog.jsonb_object_keys(body) AS k
+	WHERE k OPERATOR(pg_catalog.<>) ALL (allowed));
+END
 $$;
 COMMENT ON FUNCTION todo.unknown_field_errors(jsonb, text[], text[]) IS 'todo: details for unknown and read-only fields of a request body';

@@ -1,10 +1,15 @@
 /* extension/schema/20_recurrence.sql: recurrence patterns and how far one period advances a due date */
 
 -- The stored form of a pattern: lowercase, trimmed, single spaces ('Every  3 Days ' -> 'every 3 days').
+-- This function and the next have BEGIN ATOMIC bodies, stored parsed: the CHECK on
+-- todo.tasks.recursion_pattern is prepared on every INSERT and UPDATE, which inlines them
+-- (or tries to), and a body kept as text would be parsed each time.
 CREATE FUNCTION todo.normalize_recurrence(pattern text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$ SELECT pg_catalog.regexp_replace(pg_catalog.lower(todo.trim_space(pattern)), '[[:space:]]+', ' ', 'g') $$;
+BEGIN ATOMIC
+	SELECT pg_catalog.regexp_replace(pg_catalog.lower(todo.trim_space(pattern)), '[[:space:]]+', ' ', 'g');
+END;
 COMMENT ON FUNCTION todo.normalize_recurrence(text) IS 'todo: a recurrence pattern in its stored form';
 
 -- One period of a stored pattern: daily, weekly, monthly, yearly, or 'every N
@@ -12,7 +17,7 @@ COMMENT ON FUNCTION todo.normalize_recurrence(text) IS 'todo: a recurrence patte
 CREATE FUNCTION todo.recurrence_interval(pattern text)
 RETURNS interval
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$
+BEGIN ATOMIC
 	SELECT CASE
 		WHEN pattern = 'daily' THEN interval '1 day'
 		WHEN pattern = 'weekly' THEN interval '1 week'
@@ -27,8 +32,8 @@ AS $$
 				WHEN 'months' THEN interval '1 month'
 				ELSE interval '1 year'
 			END
-	END
-$$;
+	END;
+END;
 COMMENT ON FUNCTION todo.recurrence_interval(text) IS 'todo: the period of a recurrence pattern, NULL when the pattern is not valid';
 
 -- The next due date: one period later, computed in UTC. Calendar arithmetic keeps the

@@ -2,18 +2,23 @@
 
 -- Tags as sent: a JSON array of strings, or a comma-separated string (older clients),
 -- whose empty items are dropped. NULL when the value is neither.
+-- PL/pgSQL, whose plan each backend keeps (a SQL function with subqueries is never
+-- inlined, and is parsed and planned again in every transaction); only functions with a
+-- pinned search_path call it, and the names here are pg_catalog's or qualified.
 CREATE FUNCTION todo.tags_from_json(value jsonb)
 RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
-	SELECT CASE jsonb_typeof(value)
+BEGIN
+	RETURN CASE pg_catalog.jsonb_typeof(value)
 		WHEN 'null' THEN '{}'::text[]
-		WHEN 'string' THEN ARRAY(SELECT item FROM unnest(string_to_array(value #>> '{}', ',')) AS item
-			WHERE todo.trim_space(item) <> '')
-		WHEN 'array' THEN CASE WHEN NOT EXISTS (SELECT FROM jsonb_array_elements(value) e WHERE jsonb_typeof(e) <> 'string')
-			THEN ARRAY(SELECT jsonb_array_elements_text(value)) END
-	END
+		WHEN 'string' THEN ARRAY(SELECT item FROM pg_catalog.unnest(pg_catalog.string_to_array(value OPERATOR(pg_catalog.#>>) '{}', ',')) AS item
+			WHERE todo.trim_space(item) OPERATOR(pg_catalog.<>) '')
+		WHEN 'array' THEN CASE WHEN NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(value) e
+				WHERE pg_catalog.jsonb_typeof(e) OPERATOR(pg_catalog.<>) 'string')
+			THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(value)) END
+	END;
+END
 $$;
 COMMENT ON FUNCTION todo.tags_from_json(jsonb) IS 'todo: tags from a JSON array or a comma-separated string, NULL when neither';
 
