@@ -8,6 +8,7 @@
 #include "config.h"
 #include "jwks.h"
 #include "pool.h"
+#include "static.h"
 
 /* What every callback needs. Owned by main(); outlives the daemon. */
 struct gw_app {
@@ -16,6 +17,7 @@ struct gw_app {
 	struct gw_pool         *health_pool; /* one connection for health checks; NULL: pool */
 	struct gw_jwks         *jwks;       /* the trusted issuers' keys (jwks.c); NULL: none */
 	atomic_uint             active;     /* requests between URI callback and completion */
+	struct gw_static       *web;        /* the web app at / (static.c); NULL: none */
 };
 
 #endif

@@ -94,6 +94,8 @@ config_load(struct gw_config *cfg, gw_getenv_fn get, char *err, size_t errlen)
 		return -1;
 	}
 
+	cfg->web_root = get("WEB_ROOT");
+
 	s = get("TRUSTED_PROXIES");
 	if (proxies_parse(&cfg->proxies, s != NULL ? s : "", err, errlen) != 0)
 		return -1;

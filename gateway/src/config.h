@@ -32,6 +32,9 @@ struct gw_config {
 	struct gw_cors      cors;            /* CORS_ORIGINS, default http://localhost:3000 */
 	struct gw_proxies   proxies;         /* TRUSTED_PROXIES, default none: the proxies whose
 	                                        * X-Forwarded-For names the client (clientaddr.h) */
+	const char         *web_root;        /* WEB_ROOT, borrowed: the web app's files; NULL
+	                                        * (unset): web/ next to the executable when it
+	                                        * is there; "": no web app (static.h) */
 };
 
 /* Where settings come from: getenv in production, a table in tests. */

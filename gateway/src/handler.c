@@ -13,6 +13,7 @@
 #include "request.h"
 #include "response.h"
 #include "router.h"
+#include "static.h"
 
 void *
 handler_uri(void *cls, const char *uri, struct MHD_Connection *con)
@@ -35,10 +36,14 @@ handler_unescape(void *cls, struct MHD_Connection *con, char *s)
 }
 
 static enum MHD_Result
-handler_answer(struct gw_app *app, struct MHD_Connection *con, struct gw_request *req)
+handler_answer(struct gw_app *app, struct MHD_Connection *con, struct gw_request *req,
+               const char *method, const char *url)
 {
 	struct gw_reply reply;
 
+	/* a path no route knows, outside /api: the web app's, when there is one */
+	if (req->match.kind == GW_MATCH_NOT_FOUND && app->web != NULL && static_claims(url))
+		return static_answer(app->web, con, req, method, url);
 	dispatch_request(app, req, &reply);
 	return response_queue(con, req, &reply);
 }
@@ -105,7 +110,7 @@ handler_begin(struct gw_app *app, struct MHD_Connection *con, struct gw_request 
 	                                                            "Content-Length"))) {
 		/* answer now: libmicrohttpd then skips the body and closes the connection */
 		req->body.too_large = true;
-		return handler_answer(app, con, req);
+		return handler_answer(app, con, req, method, url);
 	}
 	return MHD_YES;
 }
@@ -132,7 +137,7 @@ handler_access(void *cls, struct MHD_Connection *con, const char *url, const cha
 	}
 	if (req->status != 0)
 		return MHD_YES;         /* answered early */
-	return handler_answer(app, con, req);
+	return handler_answer(app, con, req, method, url);
 }
 
 static const char *

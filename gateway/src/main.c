@@ -18,6 +18,7 @@
 #include "pgwait.h"
 #include "pool.h"
 #include "query.h"
+#include "static.h"
 
 #define IDLE_TIMEOUT_S      30     /* an HTTP connection silent this long is closed */
 #define DRAIN_TIMEOUT_S     10     /* shutdown: how long in-flight requests may finish */
@@ -192,6 +193,12 @@ main(void)
 		return rc > 0 ? 0 : 1;
 	}
 
+	if (static_web_open(cfg.web_root, &app.web) != 0) {
+		pool_destroy(app.health_pool);
+		pool_destroy(app.pool);
+		config_free(&cfg);
+		return 1;
+	}
 	/* the trusted issuers' keys: fetched in the background from now on (jwks.c) */
 	app.jwks = jwks_start(app.pool);
 	if (app.jwks == NULL)
@@ -213,6 +220,7 @@ main(void)
 	if (daemon == NULL) {
 		log_msg(GW_LOG_ERROR, NULL, "cannot listen on port %u (PORT)", cfg.port);
 		jwks_free(app.jwks);
+		static_close(app.web);
 		pool_destroy(app.health_pool);
 		pool_destroy(app.pool);
 		config_free(&cfg);
@@ -230,6 +238,7 @@ main(void)
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
 	main_shutdown(daemon, &app, &stop);
 	jwks_free(app.jwks);
+	static_close(app.web);
 	pool_destroy(app.health_pool);
 	pool_destroy(app.pool);
 	config_free(&cfg);

@@ -52,6 +52,7 @@ main(void)
 		is_int(cfg.startup_backoff_ms, 1000, "STARTUP_BACKOFF_MS defaults to 1000");
 		is_int(cfg.max_connections, 1024, "MAX_CONNECTIONS defaults to 1024");
 		is_int(cfg.max_per_address, 128, "MAX_CONNECTIONS_PER_ADDRESS defaults to 128");
+		ok(cfg.web_root == NULL, "WEB_ROOT unset: NULL (web/ next to the executable)");
 	}
 	{
 		static const char *const v[] = { URL, "MAX_CONNECTIONS=10", "MAX_CONNECTIONS_PER_ADDRESS=0",
@@ -74,11 +75,12 @@ main(void)
 	}
 	{
 		static const char *const v[] = { URL, "ENVIRONMENT=production", "STARTUP_BACKOFF_MS=50",
-			                         "POOL_SIZE=2", "POOL_TIMEOUT=2", NULL };
+			                         "POOL_SIZE=2", "POOL_TIMEOUT=2", "WEB_ROOT=", NULL };
 
 		is_int(load(&cfg, v, err, sizeof err), 0, "production with short backoff loads");
 		is_int(cfg.environment, GW_ENV_PRODUCTION, "ENVIRONMENT=production");
 		is_int(cfg.startup_backoff_ms, 50, "STARTUP_BACKOFF_MS=50");
+		is_str(cfg.web_root, "", "WEB_ROOT= empty: kept empty (no web app)");
 		is_int(cfg.pool_size, 2, "POOL_SIZE=2");
 		is_int(cfg.pool_timeout, 2, "POOL_TIMEOUT=2");
 	}

@@ -66,7 +66,7 @@ sub gateway_exec {
 	my ($name, $port, @settings) = @_;
 	my $w = work();
 	_pidfile($name, $$);
-	delete @ENV{qw(DATABASE_URL PORT ENVIRONMENT CORS_ORIGINS LOG_LEVEL POOL_SIZE POOL_TIMEOUT STARTUP_BACKOFF_MS)};
+	delete @ENV{qw(DATABASE_URL PORT ENVIRONMENT CORS_ORIGINS LOG_LEVEL POOL_SIZE POOL_TIMEOUT STARTUP_BACKOFF_MS WEB_ROOT)};
 	$ENV{PORT} = $port;
 	$ENV{ASAN_OPTIONS} = "log_path=$w/asan.$name:detect_leaks=1";
 	$ENV{UBSAN_OPTIONS} = "log_path=$w/ubsan.$name:print_stacktrace=1";
