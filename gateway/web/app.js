@@ -11,6 +11,7 @@ const state = {
 	total: 0,
 	limit: 20,
 	editing: null,      // the task being edited, or null when creating
+	listSeq: 0,         // the latest list request: an older answer arriving late is dropped
 };
 
 // ---- the API -------------------------------------------------------------------------
@@ -62,6 +63,13 @@ function clearErrors(form) {
 	form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
 }
 
+// The words a person sees for the API's field names.
+const FIELD_LABELS = {
+	title: 'Title', description: 'Description', priority: 'Priority', due_date: 'Due date',
+	tags: 'Tags', recursion_pattern: 'Repeats', completed: 'Completed', status: 'Status',
+	username: 'Username', email: 'Email', password: 'Password', name: 'Name',
+};
+
 // Shows an ApiError in form: each 422 detail next to its field, the rest as the form's error.
 function showError(form, err) {
 	let placed = false;
@@ -70,7 +78,8 @@ function showError(form, err) {
 		const p = Array.from(form.querySelectorAll('.field-error'))
 			.find((el) => el.dataset.errorFor.split(' ').includes(field));
 		if (p) {
-			p.textContent = p.textContent ? `${p.textContent} ${d.message}` : `${field} ${d.message}`;
+			const label = FIELD_LABELS[field] || field;
+			p.textContent = p.textContent ? `${p.textContent} ${d.message}` : `${label} ${d.message}`;
 			const input = p.previousElementSibling;
 			if (input && input.matches('input, select, textarea')) input.setAttribute('aria-invalid', 'true');
 			placed = true;
@@ -96,6 +105,7 @@ function startSession(data) {
 	$('who-name').textContent = data.user.name || data.user.username;
 	state.offset = 0;
 	show('tasks-view');
+	$('new-task').focus();     // keyboard users go on from the first action of the view
 	loadTasks();
 }
 
@@ -162,12 +172,14 @@ function listQuery() {
 
 async function loadTasks() {
 	const form = $('filter-form');
+	const seq = ++state.listSeq;
 	clearErrors(form);
 	try {
 		const env = await api('GET', `${userPath()}?${listQuery()}`);
+		if (seq !== state.listSeq) return;
 		state.total = env.meta.total;
 		renderTasks(env.data);
-	} catch (err) { if (state.session) showError(form, err); }
+	} catch (err) { if (state.session && seq === state.listSeq) showError(form, err); }
 }
 
 function dateOnly(ts) { return ts ? ts.slice(0, 10) : ''; }
@@ -220,7 +232,18 @@ function renderTask(t) {
 	del.addEventListener('click', () => deleteTask(t));
 	actions.append(toggle, edit, del);
 	li.append(actions);
+	const error = el('p', 'task-error');
+	error.setAttribute('role', 'alert');
+	li.append(error);
 	return li;
+}
+
+// An error about one task, shown in its own list item.
+function taskError(t, err) {
+	const li = $('task-list').querySelector(`li[data-id="${CSS.escape(t.id)}"]`);
+	if (!li) { say(err.message, true); return; }
+	li.querySelector('.task-error').textContent = err.message;
+	say('');
 }
 
 async function toggleTask(t) {
@@ -230,7 +253,7 @@ async function toggleTask(t) {
 		say(next ? `Completed “${t.title}”. Next occurrence due ${dateOnly(next.due_date)}.`
 			: `${env.data.completed ? 'Completed' : 'Reopened'} “${t.title}”.`);
 		await loadTasks();
-	} catch (err) { say(err.message, true); }
+	} catch (err) { taskError(t, err); }
 }
 
 async function deleteTask(t) {
@@ -240,7 +263,7 @@ async function deleteTask(t) {
 		say(`Deleted “${t.title}”.`);
 		if (state.offset > 0 && state.offset >= state.total - 1) state.offset = Math.max(0, state.offset - state.limit);
 		await loadTasks();
-	} catch (err) { say(err.message, true); }
+	} catch (err) { taskError(t, err); }
 }
 
 // ---- create and edit ------------------------------------------------------------------
