@@ -4,7 +4,7 @@
 PG_CONFIG ?= pg_config
 export PG_CONFIG
 
-.PHONY: all deps extension gateway todoctl plain install test run bench clean asan valgrind migrate seed fuzz
+.PHONY: all deps extension gateway todoctl plain install test run bench clean asan valgrind migrate seed fuzz screenshots
 
 all: extension gateway todoctl
 
@@ -44,6 +44,10 @@ migrate: todoctl
 # the development user test@example.com and its tasks, in the database at DATABASE_URL
 seed: todoctl
 	todoctl/todoctl seed
+
+# docs/screenshots/*.png: the web app's main views at desktop and phone width (Chromium)
+screenshots: deps
+	@scripts/screenshots.sh
 
 bench:
 	@scripts/deps.sh wrk jq procps

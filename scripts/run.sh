@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: build, then serve the API on $PORT (default 8080).
+# `make run`: build, then serve the API and the web app on $PORT (default 8080).
 #
 # With DATABASE_URL unset, and only then, it starts (or reuses) an embedded throwaway
 # cluster under .run/pg, installs or upgrades the extension there (todoctl migrate up),
@@ -60,9 +60,15 @@ fi
 port=${PORT:-8080}
 export PORT=$port
 base="http://localhost:$port"
+if [ "${WEB_ROOT-unset}" = "" ]; then
+	web="the web app is off (WEB_ROOT is empty): API only"
+else
+	web="the web app: open $base/ in a browser (files from ${WEB_ROOT:-gateway/web})"
+fi
 cat >&2 <<-EOF
 	run: serving $base  (Ctrl-C stops the gateway)
-	run: try it:
+	run: $web
+	run: try the API:
 	  curl -s -X POST $base/api/auth/register -H 'Content-Type: application/json' \\
 	       -d '{"username":"ada","email":"ada@example.com","password":"correct horse"}'
 	  # then, with the access_token and user.id of that answer:
