@@ -353,6 +353,8 @@ function init() {
 	$('task-form').addEventListener('submit', onSaveTask);
 	$('task-cancel').addEventListener('click', () => $('task-dialog').close());
 	$('t-recurrence').addEventListener('change', (e) => { $('t-every').hidden = e.target.value !== 'custom'; });
+	// the filters take a whole phone screen: folded there, open on wider screens
+	$('filters').open = window.matchMedia('(min-width: 40rem)').matches;
 
 	const saved = sessionStorage.getItem(SESSION_KEY);
 	if (saved) {

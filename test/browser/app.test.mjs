@@ -126,6 +126,7 @@ await part('register, with the errors of a bad form first', async () => {
 	await page.waitForSelector('#tasks-view:not([hidden])');
 	is(await text(page, '#who-name'), ada.name, 'signed in as the new user, by name');
 	is(await page.evaluate(() => document.activeElement.id), 'new-task', 'the focus moves to "New task"');
+	ok(await page.$eval('#filters', (d) => d.open), 'on a wide screen the filters are open');
 	const r = await api('POST', '/api/auth/login', { body: { username: ada.username, password: ada.password } });
 	is(r.status, 200, 'API: the account exists and the password works');
 	is(r.json && [r.json.data.user.email, r.json.data.user.name], [ada.email, ada.name], 'API: with the email and name given');
@@ -462,6 +463,11 @@ await part('a phone-sized screen', async () => {
 	ok(await noHorizontalScroll(page), 'sign-in: nothing wider than the screen');
 	await signIn(page, pat.username, pat.password);
 	ok(await noHorizontalScroll(page), 'task list: nothing wider than the screen');
+	ok(!(await page.$eval('#filters', (d) => d.open)), 'the filters are folded, the tasks come first');
+	await page.tap('#filters > summary');
+	await page.waitForSelector('#f-priority', { visible: true });
+	ok(await noHorizontalScroll(page), 'the filters unfold by tapping, nothing wider than the screen');
+	await page.tap('#filters > summary');
 	await page.tap('#new-task');
 	await page.waitForSelector('#task-dialog[open]');
 	const box = await (await page.$('#task-dialog')).boundingBox();

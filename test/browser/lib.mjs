@@ -60,10 +60,12 @@ export async function api(method, path, { token, body } = {}) {
 }
 
 // A user registered through the API: {id, token, username, email, password}.
-export async function apiUser(label) {
+export async function apiUser(label, name) {
 	const tag = `${label}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`.slice(0, 30);
 	const password = 'correct horse battery';
-	const r = await api('POST', '/api/auth/register', { body: { username: tag, email: `${tag}@example.com`, password } });
+	const body = { username: tag, email: `${tag}@example.com`, password };
+	if (name) body.name = name;
+	const r = await api('POST', '/api/auth/register', { body });
 	if (r.status !== 201) throw new Error(`register ${tag}: ${r.status} ${JSON.stringify(r.json)}`);
 	return { id: r.json.data.user.id, token: r.json.data.access_token, username: tag, email: `${tag}@example.com`, password };
 }

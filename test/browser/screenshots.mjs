@@ -11,7 +11,7 @@ const dir = process.env.SCREENSHOT_DIR || 'docs/screenshots';
 fs.mkdirSync(dir, { recursive: true });
 
 // a user with a plausible week of tasks
-const user = await apiUser('ada');
+const user = await apiUser('ada', 'Ada Lovelace');
 const tasks = [
 	{ title: 'Renew passport', description: 'Photos are in the top drawer.', priority: 'high', due_date: isoDate(3), tags: ['admin'] },
 	{ title: 'Water the plants', priority: 'low', due_date: isoDate(1), tags: ['home'], recursion_pattern: 'every 3 days' },
