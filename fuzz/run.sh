@@ -2,7 +2,8 @@
 # fuzz/run.sh - runs one libFuzzer harness of fuzz/build/ (built by fuzz/Makefile).
 #
 #   fuzz/run.sh replay NAME              every input of fuzz/corpus/NAME/ once (regressions)
-#   fuzz/run.sh fresh NAME SECONDS DIR   SECONDS of new inputs mutated from the corpus; new
+#   fuzz/run.sh fresh NAME SECONDS DIR   SECONDS of new inputs mutated from the corpus (and
+#                                        the tokens of fuzz/dict/NAME.dict, if any); new
 #                                        inputs to DIR/corpus/NAME, a crash to DIR/crashes/NAME/
 #   fuzz/run.sh fuzz NAME SECONDS        the same into fuzz/build/ (make fuzz), then one line of
 #                                        figures: runs, exec/s, cov (edges), ft (features), corpus
@@ -17,11 +18,14 @@ seeds="$here/corpus/$name"
 [ -x "$bin" ] || { echo "run.sh: $bin is not built (make -C fuzz)" >&2; exit 2; }
 [ -d "$seeds" ] || { echo "run.sh: no corpus $seeds" >&2; exit 2; }
 opts=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
+# a dictionary of boundary values and tokens helps mutations reach them (dict/NAME.dict)
+dict=()
+[ -f "$here/dict/$name.dict" ] && dict=(-dict="$here/dict/$name.dict")
 
 fresh() { # seconds dir: libFuzzer writes new inputs to the first directory only
 	local seconds=$1 dir=$2
 	mkdir -p "$dir/corpus/$name" "$dir/crashes/$name"
-	timeout $((seconds + 120)) "$bin" "${opts[@]}" -max_total_time="$seconds" \
+	timeout $((seconds + 120)) "$bin" "${opts[@]}" "${dict[@]}" -max_total_time="$seconds" \
 		-artifact_prefix="$dir/crashes/$name/" "$dir/corpus/$name" "$seeds"
 }
 
