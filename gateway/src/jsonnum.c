@@ -5,7 +5,8 @@
 
 /* PostgreSQL 15's limits (numeric.c): display scale, and the decimal weight of the first
  * digit (base-10000 weight at most INT16_MAX, four decimal digits each). Its input
- * function also refuses exponents beyond INT_MAX / 2 whatever the digits. */
+ * function also refuses an exponent of INT_MAX / 2 or more, either sign, whatever the
+ * digits (0e1073741823 too). */
 #define NUMERIC_DSCALE_MAX   16383
 #define NUMERIC_DWEIGHT_MAX  (4 * 32767 + 3)
 #define NUMERIC_EXPONENT_MAX 1073741823LL
@@ -54,7 +55,7 @@ jsonnum_fits(const char *json, size_t len, size_t *i)
 				exponent = exponent * 10 + (json[*i] - '0');
 		}
 	}
-	if (exponent > NUMERIC_EXPONENT_MAX)
+	if (exponent >= NUMERIC_EXPONENT_MAX)
 		return false;
 	if (negative_exponent)
 		exponent = -exponent;

@@ -28,6 +28,10 @@ main(void)
 	fits("{\"d\":0e-20000}", false);
 	fits("{\"d\":0.0e-16384}", false);
 	fits("{\"d\":0e99999999}", true);
+	fits("{\"d\":0e1073741822}", true);
+	fits("{\"d\":0e1073741823}", false);       /* INT_MAX / 2: refused whatever the digits */
+	fits("{\"d\":0e001073741823}", false);     /* found by fuzz/gateway_body */
+	fits("{\"d\":-0.0E+1073741823}", false);
 	fits("{\"d\":0.00000e5}", true);
 	fits("{\"d\":1e131071}", true);
 	fits("{\"d\":12e131071}", false);
