@@ -96,6 +96,17 @@ config_load(struct gw_config *cfg, gw_getenv_fn get, char *err, size_t errlen)
 
 	cfg->web_root = get("WEB_ROOT");
 
+	s = get("PREPARED_STATEMENTS");
+	cfg->prepared_statements = true;
+	if (s != NULL && *s != '\0') {
+		if (strcmp(s, "off") == 0)
+			cfg->prepared_statements = false;
+		else if (strcmp(s, "on") != 0) {
+			snprintf(err, errlen, "PREPARED_STATEMENTS must be on or off");
+			return -1;
+		}
+	}
+
 	s = get("TRUSTED_PROXIES");
 	if (proxies_parse(&cfg->proxies, s != NULL ? s : "", err, errlen) != 0)
 		return -1;

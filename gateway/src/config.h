@@ -2,6 +2,7 @@
 #ifndef GW_CONFIG_H
 #define GW_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "clientaddr.h"
@@ -20,6 +21,10 @@ struct gw_config {
 	enum gw_log_level   log_level;       /* LOG_LEVEL, default info */
 	unsigned            pool_size;       /* POOL_SIZE, default 10 */
 	unsigned            pool_timeout;    /* POOL_TIMEOUT seconds, default 30 */
+	bool                prepared_statements; /* PREPARED_STATEMENTS on|off, default on:
+	                                        * named statements, parsed once a connection
+	                                        * (query.c); off behind a pooler that cannot
+	                                        * carry them (PgBouncer < 1.21, transaction mode) */
 	unsigned            startup_backoff_ms; /* STARTUP_BACKOFF_MS, default 1000: production's
 	                                        * first wait between start-up connection
 	                                        * attempts, doubled after each */

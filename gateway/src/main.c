@@ -175,6 +175,7 @@ main(void)
 	memset(&app, 0, sizeof app);
 	app.config = &cfg;
 	atomic_init(&app.active, 0);
+	query_use_prepared(cfg.prepared_statements);
 	app.pool = pool_create(cfg.database_url, cfg.pool_size);
 	/* health's single-flight check has a connection of its own (health.c) */
 	app.health_pool = pool_create(cfg.database_url, 1);

@@ -1,8 +1,10 @@
 /* query.c - the one transaction per request: context + API call, pipelined, one round trip. */
 #include "query.h"
 
+#include <libpq-events.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -19,6 +21,125 @@ static const char context_sql[] =
 	"pg_catalog.set_config('app.token', $2, true), "
 	"pg_catalog.set_config('app.user_id', $3, true), "
 	"pg_catalog.set_config('app.client_addr', $4, true)";
+
+/*
+ * Protocol-level prepared statements (PREPARED_STATEMENTS, on by default; docs/sql-api.md).
+ * Each connection parses and plans the context statement and each route's call once, the
+ * first time it sends them, in the same pipeline (Parse, then Bind/Execute), and afterwards
+ * only binds and executes them: parsing and planning both statements was about a sixth of
+ * the server's CPU per request. A statement is named after a hash of its text, and the
+ * names a connection holds are kept with the PGconn (libpq instance data, freed with it; a
+ * reset connection holds none). The call is parsed after the context statement ran, so as
+ * the request role. Off: unnamed statements, as before, for poolers that cannot carry
+ * named statements (PgBouncer before 1.21 in transaction mode).
+ */
+static bool query_prepared = true;
+
+#define QUERY_PREPARED_MAX 32       /* names one connection keeps; more run unnamed */
+
+struct query_names {
+	unsigned n;
+	uint64_t hash[QUERY_PREPARED_MAX];
+};
+
+void
+query_use_prepared(bool on)
+{
+	query_prepared = on;
+}
+
+/* libpq event procedure: owns the connection's query_names. */
+static int
+query_conn_event(PGEventId id, void *info, void *pass)
+{
+	(void) pass;
+	if (id == PGEVT_CONNRESET) {
+		struct query_names *names = PQinstanceData(((PGEventConnReset *) info)->conn,
+		                                           query_conn_event);
+
+		if (names != NULL)
+			names->n = 0;
+	} else if (id == PGEVT_CONNDESTROY)
+		free(PQinstanceData(((PGEventConnDestroy *) info)->conn, query_conn_event));
+	return 1;
+}
+
+/* The names conn holds, NULL when statements go unnamed (off, or out of memory). */
+static struct query_names *
+query_conn_names(PGconn *conn)
+{
+	struct query_names *names;
+
+	if (!query_prepared)
+		return NULL;
+	names = PQinstanceData(conn, query_conn_event);
+	if (names != NULL)
+		return names;
+	if (PQregisterEventProc(conn, query_conn_event, "todo-gateway statements", NULL) != 1)
+		return NULL;
+	names = calloc(1, sizeof *names);
+	if (names != NULL && PQsetInstanceData(conn, query_conn_event, names) != 1) {
+		free(names);
+		names = NULL;
+	}
+	return names;
+}
+
+/* FNV-1a, 64 bits: the statement's name. */
+static uint64_t
+query_hash(const char *sql)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (const unsigned char *p = (const unsigned char *) sql; *p != '\0'; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h;
+}
+
+static bool
+query_names_has(const struct query_names *names, uint64_t hash)
+{
+	for (unsigned i = 0; i < names->n; i++)
+		if (names->hash[i] == hash)
+			return true;
+	return false;
+}
+
+/* What the pipeline's results answer, in order (query_read). */
+enum query_step { QUERY_PREPARE, QUERY_CONTEXT, QUERY_CALL, QUERY_SYNC };
+
+struct query_plan {
+	unsigned        n;
+	enum query_step step[5];
+	uint64_t        hash[5];        /* of a QUERY_PREPARE step */
+};
+
+/*
+ * Queues one statement: Parse first when conn does not hold it yet (names NULL: unnamed,
+ * parsed each time). Returns 1, or 0 when libpq refused it.
+ */
+static int
+query_send(PGconn *conn, struct query_names *names, struct query_plan *plan,
+           enum query_step step, const char *sql, int nargs, const char *const *args)
+{
+	char     name[24];
+	uint64_t hash = query_hash(sql);
+	bool     held = names != NULL && query_names_has(names, hash);
+
+	if (names == NULL || (!held && names->n + 2 > QUERY_PREPARED_MAX)) {
+		plan->step[plan->n++] = step;
+		return PQsendQueryParams(conn, sql, nargs, NULL, args, NULL, NULL, 0);
+	}
+	snprintf(name, sizeof name, "gw_%016llx", (unsigned long long) hash);
+	if (!held) {
+		if (PQsendPrepare(conn, name, sql, nargs, NULL) != 1)
+			return 0;
+		plan->hash[plan->n] = hash;
+		plan->step[plan->n++] = QUERY_PREPARE;
+	}
+	plan->step[plan->n++] = step;
+	return PQsendQueryPrepared(conn, name, nargs, args, NULL, NULL, 0);
+}
 
 /* Marks out unavailable (the connection is gone) with libpq's message. */
 static enum gw_qstatus
@@ -113,15 +234,18 @@ query_parting_error(const char *sqlstate)
 }
 
 /*
- * Reads the pipeline's results: the context statement's (one result, then NULL), the
- * call's (likewise; its row is kept), then the Sync's. *retry_safe is set when the first
- * thing the server said was a parting error (see query_parting_error): the session ended
- * before the context statement completed, so the call never ran.
+ * Reads the pipeline's results, as plan lists them: each Parse's (one result, then NULL;
+ * the connection holds the statement from then on, names), the context statement's
+ * (likewise), the call's (likewise; its row is kept), then the Sync's. *retry_safe is set
+ * when the first thing the server said was a parting error (see query_parting_error): the
+ * session ended before the context statement completed, so the call never ran.
  */
 static enum gw_qstatus
-query_read(PGconn *conn, int64_t deadline, struct gw_qresult *out, bool *retry_safe)
+query_read(PGconn *conn, int64_t deadline, const struct query_plan *plan,
+           struct query_names *names, struct gw_qresult *out, bool *retry_safe)
 {
-	int       stmt = 0;         /* 0: context, 1: the call, 2: the Sync */
+	unsigned  stmt = 0;         /* index in plan: the step whose results come */
+	unsigned  sync = plan->n - 1;
 	int       nres = 0;         /* results of the current statement */
 	PGresult *res;
 
@@ -132,12 +256,12 @@ query_read(PGconn *conn, int64_t deadline, struct gw_qresult *out, bool *retry_s
 			*retry_safe = res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR &&
 			              query_parting_error(PQresultErrorField(res, PG_DIAG_SQLSTATE));
 		if (res == NULL) {          /* end of a statement's results */
-			if (stmt < 2 && nres == 1) {
+			if (stmt < sync && nres == 1) {
 				stmt++;
 				nres = 0;
 				continue;
 			}
-			if (stmt == 2 && nres == 1 && out->status == GW_Q_SQL_ERROR) {
+			if (stmt == sync && nres == 1 && out->status == GW_Q_SQL_ERROR) {
 				nres = 0;           /* an error at the Sync ends like a statement */
 				continue;
 			}
@@ -149,7 +273,7 @@ query_read(PGconn *conn, int64_t deadline, struct gw_qresult *out, bool *retry_s
 		switch (PQresultStatus(res)) {
 		case PGRES_PIPELINE_SYNC:
 			PQclear(res);
-			if (stmt != 2) {
+			if (stmt != sync) {
 				snprintf(out->why, sizeof out->why, "the pipeline sync came early");
 				out->status = GW_Q_INTERNAL;
 			}
@@ -160,18 +284,29 @@ query_read(PGconn *conn, int64_t deadline, struct gw_qresult *out, bool *retry_s
 		case PGRES_PIPELINE_ABORTED:    /* an earlier statement failed */
 			PQclear(res);
 			break;
+		case PGRES_COMMAND_OK:
+			if (plan->step[stmt] == QUERY_PREPARE && nres == 1) {
+				if (names != NULL && names->n < QUERY_PREPARED_MAX &&
+				    !query_names_has(names, plan->hash[stmt]))
+					names->hash[names->n++] = plan->hash[stmt];
+				PQclear(res);
+				break;
+			}
+			goto unexpected;
 		case PGRES_TUPLES_OK:
-			if (stmt == 1 && nres == 1 && out->status == GW_Q_ROW && out->res == NULL) {
+			if (plan->step[stmt] == QUERY_CALL && nres == 1 && out->status == GW_Q_ROW &&
+			    out->res == NULL) {
 				out->res = res;
 				break;
 			}
-			if (stmt == 0 && nres == 1) {
+			if (plan->step[stmt] == QUERY_CONTEXT && nres == 1) {
 				PQclear(res);
 				break;
 			}
 			/* FALLTHROUGH */
 		default:
-			snprintf(out->why, sizeof out->why, "unexpected result %s for statement %d",
+		unexpected:
+			snprintf(out->why, sizeof out->why, "unexpected result %s for statement %u",
 			         PQresStatus(PQresultStatus(res)), stmt + 1);
 			PQclear(res);
 			out->status = GW_Q_INTERNAL;
@@ -196,13 +331,15 @@ query_pipeline(PGconn *conn, const struct gw_call *call, int64_t deadline,
 	const char *context[4] = { call->role, call->token != NULL ? call->token : "",
 	                           call->user_id != NULL ? call->user_id : "",
 	                           call->client_addr != NULL ? call->client_addr : "" };
-	bool        timed_out;
+	struct query_names *names = query_conn_names(conn);
+	struct query_plan   plan = { 0 };
+	bool                timed_out;
 
 	*retry_safe = false;
 	out->status = GW_Q_ROW;
 	if (PQenterPipelineMode(conn) != 1 ||
-	    PQsendQueryParams(conn, context_sql, 4, NULL, context, NULL, NULL, 0) != 1 ||
-	    PQsendQueryParams(conn, call->sql, call->nargs, NULL, call->args, NULL, NULL, 0) != 1 ||
+	    query_send(conn, names, &plan, QUERY_CONTEXT, context_sql, 4, context) != 1 ||
+	    query_send(conn, names, &plan, QUERY_CALL, call->sql, call->nargs, call->args) != 1 ||
 	    PQpipelineSync(conn) != 1) {
 		*retry_safe = true;
 		return query_lost(conn, out, "cannot send the pipeline");
@@ -212,7 +349,8 @@ query_pipeline(PGconn *conn, const struct gw_call *call, int64_t deadline,
 		*retry_safe = !timed_out;
 		return out->status;
 	}
-	query_read(conn, deadline, out, retry_safe);
+	plan.step[plan.n++] = QUERY_SYNC;
+	query_read(conn, deadline, &plan, names, out, retry_safe);
 	if ((out->status == GW_Q_ROW || out->status == GW_Q_SQL_ERROR) &&
 	    PQstatus(conn) == CONNECTION_OK && PQexitPipelineMode(conn) != 1) {
 		snprintf(out->why, sizeof out->why, "cannot leave pipeline mode");
@@ -248,6 +386,11 @@ query_conn_reusable(PGconn *conn, const struct gw_qresult *out)
 	if (out->status == GW_Q_UNAVAILABLE)
 		return false;
 	if (out->status == GW_Q_SQL_ERROR && error_sqlstate_is_connection(out->sqlstate))
+		return false;
+	/* 26000: a statement this connection was thought to hold is gone (DISCARD, a pooler
+	 * that switched server connections): a new connection starts with none */
+	if (out->status == GW_Q_SQL_ERROR && out->sqlstate != NULL &&
+	    strcmp(out->sqlstate, "26000") == 0)
 		return false;
 	return PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE &&
 	       PQpipelineStatus(conn) == PQ_PIPELINE_OFF;

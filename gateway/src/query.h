@@ -72,6 +72,10 @@ struct gw_qresult {
  * lost after the call may have run (no answer at all, a pooler's error, an error in place
  * of the Sync) is not retried: the request is unavailable (503) with an unknown outcome.
  */
+/* Whether connections prepare their statements (PREPARED_STATEMENTS, default on; see
+ * query.c). Set once at start-up, before any query. */
+void query_use_prepared(bool on);
+
 enum gw_qstatus query_exec(struct gw_pool *pool, const struct gw_call *call,
                            const struct gw_deadlines *dl, struct gw_qresult *out);
 void query_result_clear(struct gw_qresult *out);

@@ -114,6 +114,30 @@ main(void)
 		is_int(load(&cfg, v, err, sizeof err), -1, "STARTUP_BACKOFF_MS=1s refused");
 	}
 	{
+		static const char *const v[] = { URL, NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), 0, "defaults load (PREPARED_STATEMENTS)");
+		ok(cfg.prepared_statements, "PREPARED_STATEMENTS defaults to on");
+	}
+	{
+		static const char *const v[] = { URL, "PREPARED_STATEMENTS=off", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), 0, "PREPARED_STATEMENTS=off loads");
+		ok(!cfg.prepared_statements, "PREPARED_STATEMENTS=off");
+	}
+	{
+		static const char *const v[] = { URL, "PREPARED_STATEMENTS=on", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), 0, "PREPARED_STATEMENTS=on loads");
+		ok(cfg.prepared_statements, "PREPARED_STATEMENTS=on");
+	}
+	{
+		static const char *const v[] = { URL, "PREPARED_STATEMENTS=yes", NULL };
+
+		is_int(load(&cfg, v, err, sizeof err), -1, "PREPARED_STATEMENTS=yes refused");
+		ok(strstr(err, "PREPARED_STATEMENTS") != NULL, "the message names PREPARED_STATEMENTS");
+	}
+	{
 		static const char *const v[] = { URL, "POOL_SIZE=0", NULL };
 
 		is_int(load(&cfg, v, err, sizeof err), -1, "POOL_SIZE=0 refused");

@@ -47,6 +47,8 @@ static struct fake {
 	int             fds[MAX_CONNS];         /* -1: free */
 	int             conns;                  /* connections accepted */
 	int             pipelines;              /* Syncs received */
+	int             named_parses;           /* Parse messages naming a statement */
+	int             named_binds;            /* Bind messages of a named statement */
 	enum act        script[MAX_SCRIPT];     /* actions for the next pipelines, then ACT_OK */
 	int             nscript;
 	atomic_bool     kill_idle;              /* request: terminate every idle connection */
@@ -267,6 +269,19 @@ fake_message(int slot)
 	len = ntohl(len);
 	if (len < 4 || len - 4 > sizeof body || !read_full(fd, body, len - 4) || type == 'X')
 		return false;
+	if (type == 'P' || type == 'B') {
+		/* the statement's name: Parse's first string, Bind's second (after the portal's) */
+		size_t at = type == 'P' ? 0 : strnlen(body, len - 4) + 1;
+
+		if (at < len - 4 && body[at] != '\0') {
+			pthread_mutex_lock(&fake.mu);
+			if (type == 'P')
+				fake.named_parses++;
+			else
+				fake.named_binds++;
+			pthread_mutex_unlock(&fake.mu);
+		}
+	}
 	if (type != 'S')
 		return true;
 	pthread_mutex_lock(&fake.mu);
@@ -442,6 +457,15 @@ fake_counts(int *conns, int *pipelines)
 	pthread_mutex_lock(&fake.mu);
 	*conns = fake.conns;
 	*pipelines = fake.pipelines;
+	pthread_mutex_unlock(&fake.mu);
+}
+
+static void
+fake_named(int *parses, int *binds)
+{
+	pthread_mutex_lock(&fake.mu);
+	*parses = fake.named_parses;
+	*binds = fake.named_binds;
 	pthread_mutex_unlock(&fake.mu);
 }
 
@@ -664,6 +688,54 @@ test_unreachable(void)
 	close(fd);
 }
 
+/* Runs the health call once; checks it answers a row. */
+static void
+call_once(struct gw_pool *pool, const char *name)
+{
+	struct gw_deadlines dl = deadlines_ms(1000);
+	struct gw_qresult   q;
+
+	is_int(query_exec(pool, &health_call, &dl, &q), GW_Q_ROW, "%s: a row", name);
+	query_result_clear(&q);
+}
+
+/*
+ * Prepared statements (query.c): a connection parses the context statement and the call
+ * once, by name, and afterwards only binds them; a new connection parses them again; off,
+ * nothing is named.
+ */
+static void
+test_prepared(const char *url)
+{
+	struct gw_pool *pool = pool_create(url, 1);
+	static const enum act fatal1[] = { ACT_FATAL_FIRST };
+	int             p0, b0, p1, b1;
+
+	fake_kill_idle();
+	fake_named(&p0, &b0);
+	for (int i = 0; i < 3; i++)
+		call_once(pool, "prepared");
+	fake_named(&p1, &b1);
+	is_int(p1 - p0, 2, "prepared: three calls on one connection parse both statements once");
+	is_int(b1 - b0, 6, "prepared: and bind them by name each time");
+
+	fake_script(1, fatal1);
+	fake_named(&p0, &b0);
+	call_once(pool, "prepared, session ended");
+	fake_named(&p1, &b1);
+	is_int(p1 - p0, 2, "prepared: the retry's new connection parses both statements again");
+	is_int(b1 - b0, 4, "prepared: both pipelines bound them by name");
+
+	query_use_prepared(false);
+	fake_named(&p0, &b0);
+	call_once(pool, "unnamed");
+	fake_named(&p1, &b1);
+	is_int(p1 - p0, 0, "PREPARED_STATEMENTS=off: nothing parsed by name");
+	is_int(b1 - b0, 0, "PREPARED_STATEMENTS=off: nothing bound by name");
+	query_use_prepared(true);
+	pool_destroy(pool);
+}
+
 int
 main(void)
 {
@@ -675,6 +747,7 @@ main(void)
 	         "postgresql://u:pw@127.0.0.1:%d/db?sslmode=disable&gssencmode=disable", fake.port);
 	test_retries(url);
 	test_waits(url);
+	test_prepared(url);
 	fake_stop();
 	test_unreachable();
 	return done_testing();

@@ -84,7 +84,9 @@ echo "# $("$pgbouncer" --version | head -1), pool_mode transaction, port $pb_por
 # and under ASan it takes three times as long; pooler.t below runs the ASan build.
 pooled="postgresql://todo_gateway:$GATEWAY_PASSWORD@127.0.0.1:$pb_port"
 gateway_bin=$top/gateway/todo-gateway
-if ! gateway_start e2e DATABASE_URL="$pooled/pooled3" POOL_SIZE=10 ENVIRONMENT=development; then
+# PgBouncer 1.18 cannot carry named statements in transaction mode: PREPARED_STATEMENTS=off
+if ! gateway_start e2e DATABASE_URL="$pooled/pooled3" POOL_SIZE=10 ENVIRONMENT=development \
+	PREPARED_STATEMENTS=off; then
 	echo "Bail out! the gateway did not start behind PgBouncer"
 	tail -20 "$work/e2e.err"
 	exit 1
