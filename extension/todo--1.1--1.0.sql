@@ -327,3 +327,10 @@ AS $$
 			THEN ARRAY(SELECT jsonb_array_elements_text(value)) END
 	END
 $$;
+
+-- no task limit in 1.0
+DROP TRIGGER tasks_limit ON todo.tasks;
+DROP FUNCTION todo.check_task_limit();
+-- begin extension only (the plain install keeps its settings layer)
+DROP FUNCTION todo.max_tasks_per_user();
+-- end extension only

@@ -19,7 +19,9 @@ CREATE TABLE todo.settings (
 	jwt_lifetime integer NOT NULL DEFAULT 3600
 		CONSTRAINT settings_jwt_lifetime_range CHECK (jwt_lifetime BETWEEN 60 AND 2592000),
 	bcrypt_cost integer NOT NULL DEFAULT 10
-		CONSTRAINT settings_bcrypt_cost_range CHECK (bcrypt_cost BETWEEN 10 AND 15)
+		CONSTRAINT settings_bcrypt_cost_range CHECK (bcrypt_cost BETWEEN 10 AND 15),
+	max_tasks_per_user integer NOT NULL DEFAULT 100000
+		CONSTRAINT settings_max_tasks_per_user_range CHECK (max_tasks_per_user BETWEEN 1 AND 1000000000)
 );
 COMMENT ON TABLE todo.settings IS 'todo: the settings of the plain install, in its one row (the todo.* GUCs of the extension)';
 CREATE UNIQUE INDEX settings_one_row ON todo.settings ((true));
@@ -43,6 +45,13 @@ RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT coalesce((SELECT s.jwt_lifetime FROM todo.settings s), 3600) $$;
 COMMENT ON FUNCTION todo.token_lifetime() IS 'todo: token lifetime in seconds (setting jwt_lifetime)';
+
+-- The most tasks one user may have: setting max_tasks_per_user (default 100,000).
+CREATE FUNCTION todo.max_tasks_per_user()
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT coalesce((SELECT s.max_tasks_per_user FROM todo.settings s), 100000) $$;
+COMMENT ON FUNCTION todo.max_tasks_per_user() IS 'todo: the most tasks one user may have (setting max_tasks_per_user)';
 
 -- The tokens' issuer and audience: settings jwt_issuer and jwt_audience, '' when unset (a
 -- token then has no iss or aud claim, and todo.jwt_verify checks none).

@@ -1,7 +1,7 @@
 /* extension/schema/06_errors.sql: raising the API's errors (SQLSTATEs of docs/sql-api.md) */
 
 -- The one place that raises an API error. sqlstate is one of TD400, TD401, TD403, TD404,
--- TD409, TD422, TD429; detail, when given, is a JSON object the gateway passes on.
+-- TD409, TDL09 (the task limit), TD422, TD429; detail, when given, is a JSON object the gateway passes on.
 CREATE FUNCTION todo.raise_error(sqlstate text, message text, detail jsonb DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql

@@ -20,6 +20,14 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT coalesce(nullif(pg_catalog.current_setting('todo.jwt_lifetime', true), '')::integer, 3600) $$;
 COMMENT ON FUNCTION todo.token_lifetime() IS 'todo: token lifetime in seconds (setting todo.jwt_lifetime)';
 
+-- The most tasks one user may have: setting todo.max_tasks_per_user (default 100,000;
+-- 27_task_limit.sql).
+CREATE FUNCTION todo.max_tasks_per_user()
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT coalesce(nullif(pg_catalog.current_setting('todo.max_tasks_per_user', true), '')::integer, 100000) $$;
+COMMENT ON FUNCTION todo.max_tasks_per_user() IS 'todo: the most tasks one user may have (setting todo.max_tasks_per_user)';
+
 -- The tokens' issuer and audience: settings todo.jwt_issuer and todo.jwt_audience, '' when
 -- unset (a token then has no iss or aud claim, and todo.jwt_verify checks none).
 CREATE FUNCTION todo.jwt_issuer()

@@ -11,6 +11,7 @@ char	   *TodoJwtAudience = NULL;
 int			TodoJwtLeeway = 30;
 int			TodoJwtLifetime = 3600;
 int			TodoBcryptCost = 10;
+int			TodoMaxTasksPerUser = 100000;
 
 /*
  * Define the settings.  All are PGC_SUSET: only a superuser may change them,
@@ -71,6 +72,15 @@ GucsInit(void)
 							NULL,
 							&TodoBcryptCost,
 							10, 10, 15,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("todo.max_tasks_per_user",
+							"The most tasks one user may have.",
+							"Creating one more is refused (SQLSTATE TDL09, HTTP 409 task_limit_reached).",
+							&TodoMaxTasksPerUser,
+							100000, 1, 1000000000,
 							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);

@@ -8,6 +8,7 @@ extern char *TodoJwtAudience;
 extern int	TodoJwtLeeway;
 extern int	TodoJwtLifetime;
 extern int	TodoBcryptCost;
+extern int	TodoMaxTasksPerUser;
 
 extern void GucsInit(void);
 

@@ -28,6 +28,7 @@ static const struct error_kind kinds[] = {
 	[GW_ERR_METHOD_NOT_ALLOWED] = { 405, "method_not_allowed", NULL,
 	                                "method not allowed on this path" },
 	[GW_ERR_CONFLICT] = { 409, "conflict", "TD409", "conflict" },
+	[GW_ERR_TASK_LIMIT] = { 409, "task_limit_reached", "TDL09", "task limit reached" },
 	[GW_ERR_PAYLOAD_TOO_LARGE] = { 413, "payload_too_large", NULL,
 	                               "request body is larger than 65536 bytes" },
 	[GW_ERR_UNSUPPORTED_MEDIA_TYPE] = { 415, "unsupported_media_type", NULL,

@@ -28,6 +28,7 @@ main(void)
 	maps("TD403", true, 403, "forbidden");
 	maps("TD404", true, 404, "not_found");
 	maps("TD409", true, 409, "conflict");
+	maps("TDL09", true, 409, "task_limit_reached");
 	maps("TD422", true, 422, "validation_failed");
 	maps("TD429", true, 429, "too_many_requests");
 	maps("23505", false, 500, "internal");

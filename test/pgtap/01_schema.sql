@@ -185,7 +185,7 @@ SELECT CASE WHEN pg_temp.plain()
 -- triggers
 SELECT triggers_are('todo', 'users', ARRAY['users_stamp_updated_at', 'users_count_password_costs'], 'todo.users has exactly its updated_at and password cost triggers');
 SELECT trigger_is('todo', 'users', 'users_stamp_updated_at', 'todo', 'stamp_updated_at', 'users_stamp_updated_at runs todo.stamp_updated_at()');
-SELECT triggers_are('todo', 'tasks', ARRAY['tasks_stamp_completed_at', 'tasks_stamp_updated_at'], 'todo.tasks has exactly its two triggers');
+SELECT triggers_are('todo', 'tasks', ARRAY['tasks_stamp_completed_at', 'tasks_stamp_updated_at', 'tasks_limit'], 'todo.tasks has exactly its three triggers');
 SELECT trigger_is('todo', 'tasks', 'tasks_stamp_completed_at', 'todo', 'stamp_completed_at', 'tasks_stamp_completed_at runs todo.stamp_completed_at()');
 SELECT trigger_is('todo', 'tasks', 'tasks_stamp_updated_at', 'todo', 'stamp_updated_at', 'tasks_stamp_updated_at runs todo.stamp_updated_at()');
 SELECT is((SELECT array_agg(tgname::text ORDER BY tgname) FROM pg_trigger
