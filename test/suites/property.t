@@ -11,11 +11,13 @@
 #   - a refused request (any 4xx) changes nothing: the checksum of every table of schema
 #     todo, except the login throttle's (a failed login is counted on purpose), is the same
 #     before and after each refused request.
-# Requests go one at a time over a keep-alive connection, so the checksums see them alone.
+# PROPERTY_WORKERS processes (test/suites/property.sh: 4) share the requests, each with a
+# gateway and a database of its own and its own seed (the seed + its number), sending one
+# request at a time over a keep-alive connection: its checksums see its requests alone.
 # The choices depend only on the seed; ids returned by the server fill the templates.
 #
-# Run by test/suites/property.sh with PROPERTY_URL, PG* (PGDATABASE: the suite's database)
-# and SUITE_WORK.
+# Run by test/suites/property.sh with PROPERTY_DBS and PROPERTY_URLS (one database per
+# worker, and the gateway's URL of each), PG* and SUITE_WORK.
 use strict;
 use warnings;
 use FindBin;
@@ -25,6 +27,8 @@ use DBI;
 use IO::Select;
 use IO::Socket::INET;
 use Socket qw(IPPROTO_TCP TCP_NODELAY);
+use JSON::PP ();
+use POSIX ();
 use Test::More;
 use Time::HiRes qw(time);
 use Suite;
@@ -33,32 +37,35 @@ use E2E;
 my $N = $ENV{PROPERTY_REQUESTS} || 20000;
 my $budget = $ENV{PROPERTY_BUDGET_S} || 150;   # a machine far too busy stops early (said so)
 my $seed = $ENV{PROPERTY_SEED} // int(time * 1000) % 2147483647;
-diag("property seed $seed (replay: PROPERTY_SEED=$seed), $N requests");
-srand($seed);
+my @dbs = split ' ', $ENV{PROPERTY_DBS} // '';
+my @urls = split ' ', $ENV{PROPERTY_URLS} // '';
+die "PROPERTY_DBS and PROPERTY_URLS name one database per worker\n" unless @dbs && @dbs == @urls;
+diag("property seed $seed (replay: PROPERTY_SEED=$seed), $N requests, " . scalar(@dbs) . ' workers');
 
-my $gw = gateway_start(name => 'property', env => { DATABASE_URL => $ENV{PROPERTY_URL} });
-BAIL_OUT('the gateway did not start') unless $gw;
-$ENV{TODO_BASE_URL} = $gw->{url};
+# A worker's state (each worker is a process of its own, with its own gateway and database).
+my ($gw, $dbh, $checksum_sql, $A, $B, @a_tasks, @b_tasks);
+my $checksums = 0;
 
 # --- the database's state ------------------------------------------------------------------
-my $dbh = DBI->connect('dbi:Pg:', undef, undef, { RaiseError => 1, AutoCommit => 1, PrintError => 0 });
-my @tables = @{ $dbh->selectcol_arrayref(
-	"SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
-	 WHERE schemaname = 'todo' AND tablename NOT LIKE 'login%' ORDER BY 1") };
-# order-independent (no sort): the sum of the rows' hashes and their count, per table
-my $checksum_sql = 'SELECT concat_ws(\'|\', '
-	. join(', ', map { "(SELECT count(*) || ':' || coalesce(sum(hashtextextended(t::text, 0)), 0) FROM $_ t)" } @tables)
-	. ')';
-my $checksums = 0;
+sub open_db {
+	my $db = shift;
+	$dbh = DBI->connect("dbi:Pg:dbname=$db", undef, undef, { RaiseError => 1, AutoCommit => 1, PrintError => 0 });
+	my @tables = @{ $dbh->selectcol_arrayref(
+		"SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
+		 WHERE schemaname = 'todo' AND tablename NOT LIKE 'login%' ORDER BY 1") };
+	# order-independent (no sort): the sum of the rows' hashes and their count, per table
+	$checksum_sql = 'SELECT concat_ws(\'|\', '
+		. join(', ', map { "(SELECT count(*) || ':' || coalesce(sum(hashtextextended(t::text, 0)), 0) FROM $_ t)" } @tables)
+		. ')';
+}
 sub checksum { $checksums++; return $dbh->selectrow_array($checksum_sql) }
 
 # --- two users, a few tasks each -----------------------------------------------------------
-my $A = new_user(label => 'propa');
-my $B = new_user(label => 'propb');
-my (@a_tasks, @b_tasks);
-for my $i (1 .. 5) {
-	push @a_tasks, create_task_ok($A, title => "a$i", tags => ['x'], due_date => '2099-01-01', recursion_pattern => 'daily')->{id};
-	push @b_tasks, create_task_ok($B, title => "b$i")->{id};
+sub new_users {
+	$A = new_user(label => 'propa');
+	$B = new_user(label => 'propb');
+	@a_tasks = map { create_task_ok($A, title => "a$_", tags => ['x'], due_date => '2099-01-01', recursion_pattern => 'daily')->{id} } 1 .. 5;
+	@b_tasks = map { create_task_ok($B, title => "b$_")->{id} } 1 .. 5;
 }
 
 # --- random choices ------------------------------------------------------------------------
@@ -308,65 +315,120 @@ sub send_request {
 # The next transaction id tells cheaply whether anything was written at all (a read-only
 # transaction takes none); only when it moved is the checksum compared.
 sub next_xid { return $dbh->selectrow_array('SELECT pg_snapshot_xmax(pg_current_snapshot())') }
-my (%by_status, @five_hundreds, @changed, @dropped, @slow);
-my $t0 = time;
-my $xid = next_xid();
-my ($sum, $sum_xid) = (checksum(), $xid);
-my $done = 0;
-for my $i (1 .. $N) {
-	if (time - $t0 > $budget) { diag("time budget of $budget s spent: stopped after $done requests"); last }
-	$done = $i;
-	my ($desc, $bytes, $mode) = @{ gen_request() };
-	($sum, $sum_xid) = (checksum(), $xid) if $sum_xid ne $xid;    # the state before it
-	my $t1 = time;
-	$read_timeout = $mode == 1 ? 10 : 60;
-	my ($status, $body) = send_request($bytes, $mode == 2, $mode == 1);
-	push @slow, sprintf('#%d %.1f s %s: %s', $i, time - $t1, $status, $desc) if time - $t1 > 2;
-	undef $sock if $mode == 1;
-	$by_status{$status}++;
-	my $new_xid = next_xid();
-	if ($status !~ /^\d+$/) {
-		push @dropped, "#$i $status: $desc";
-		if (!gateway_alive($gw)) { fail("the gateway died at request #$i: $desc"); last }
-	}
-	elsif ($status >= 400) {
-		if ($status >= 500 && !($status == 505 && $desc =~ m{HTTP/9\.9})) {   # 505: a bad version
-			push @five_hundreds, "#$i $status: $desc (request in $i.http)";
-			open my $fh, '>', work() . "/$i.http" or die;
-			print $fh $bytes;
-			close $fh;
+# --- one worker: its gateway, its database, its share of the requests -----------------------
+# Returns what the parent tests: counts and the requests that broke a property.
+sub run_worker {
+	my ($w, $db, $url, $n) = @_;
+	srand($seed + $w);
+	$gw = gateway_start(name => "property$w", env => { DATABASE_URL => $url });
+	return { died => 'the gateway did not start' } unless $gw;
+	$ENV{TODO_BASE_URL} = $gw->{url};
+	open_db($db);
+	new_users();
+	my (%by_status, @five_hundreds, @changed, @dropped, @slow, $died, $note);
+	my $t0 = time;
+	my $xid = next_xid();
+	my ($sum, $sum_xid) = (checksum(), $xid);
+	my $done = 0;
+	for my $i (1 .. $n) {
+		if (time - $t0 > $budget) { $note = "worker $w: time budget of $budget s spent, stopped after $done requests"; last }
+		$done = $i;
+		my ($desc, $bytes, $mode) = @{ gen_request() };
+		($sum, $sum_xid) = (checksum(), $xid) if $sum_xid ne $xid;    # the state before it
+		my $t1 = time;
+		$read_timeout = $mode == 1 ? 10 : 60;
+		my ($status, $body) = send_request($bytes, $mode == 2, $mode == 1);
+		push @slow, sprintf('w%d #%d %.1f s %s: %s', $w, $i, time - $t1, $status, $desc) if time - $t1 > 2;
+		undef $sock if $mode == 1;
+		$by_status{$status}++;
+		my $new_xid = next_xid();
+		if ($status !~ /^\d+$/) {
+			push @dropped, "w$w #$i $status: $desc";
+			if (!gateway_alive($gw)) { $died = "the gateway died at request #$i: $desc"; last }
 		}
+		elsif ($status >= 400) {
+			if ($status >= 500 && !($status == 505 && $desc =~ m{HTTP/9\.9})) {   # 505: a bad version
+				push @five_hundreds, "w$w #$i $status: $desc (request in w$w-$i.http)";
+				open my $fh, '>', work() . "/w$w-$i.http" or die;
+				print $fh $bytes;
+				close $fh;
+			}
 			if ($new_xid ne $xid) {
-			my $now = checksum();
-			push @changed, "#$i $status: $desc" if $now ne $sum;
-			($sum, $sum_xid) = ($now, $new_xid);
-		}
-	}
-	else {
-		# keep the templates alive: ids of new tasks, a fresh token after a logout
-		push @a_tasks, $1 if $status == 201 && $bytes =~ m{^POST /api/$A->{id}/tasks }
-			&& $body =~ /"id"\s*:\s*"([0-9a-f-]{36})"/;
-		@a_tasks = grep { $bytes !~ m{^DELETE /api/$A->{id}/tasks/$_ } } @a_tasks if $status == 204;
-		my ($target) = $bytes =~ m{^\S+ (\S+)};
-		$target =~ s/%([0-9a-fA-F]{2})/chr hex $1/ge;
-		if ($status == 204 && $bytes =~ /^POST / && $target =~ /logout/) {
-			# a token was revoked: its user is replaced by a new one (a new login could be
-			# throttled by the failed ones above)
-			if (index($bytes, $A->{token}) >= 0) {
-				$A = new_user(label => 'propa');
-				@a_tasks = map { create_task_ok($A, title => "a$_")->{id} } 1 .. 3;
+				my $now = checksum();
+				push @changed, "w$w #$i $status: $desc" if $now ne $sum;
+				($sum, $sum_xid) = ($now, $new_xid);
 			}
-			elsif (index($bytes, $B->{token}) >= 0) {
-				$B = new_user(label => 'propb');
-				@b_tasks = map { create_task_ok($B, title => "b$_")->{id} } 1 .. 3;
-			}
-			$new_xid = next_xid();
 		}
+		else {
+			# keep the templates alive: ids of new tasks, a fresh token after a logout
+			push @a_tasks, $1 if $status == 201 && $bytes =~ m{^POST /api/$A->{id}/tasks }
+				&& $body =~ /"id"\s*:\s*"([0-9a-f-]{36})"/;
+			@a_tasks = grep { $bytes !~ m{^DELETE /api/$A->{id}/tasks/$_ } } @a_tasks if $status == 204;
+			my ($target) = $bytes =~ m{^\S+ (\S+)};
+			$target =~ s/%([0-9a-fA-F]{2})/chr hex $1/ge;
+			if ($status == 204 && $bytes =~ /^POST / && $target =~ /logout/) {
+				# a token was revoked: its user is replaced by a new one (a new login could be
+				# throttled by the failed ones above)
+				if (index($bytes, $A->{token}) >= 0) {
+					$A = new_user(label => 'propa');
+					@a_tasks = map { create_task_ok($A, title => "a$_")->{id} } 1 .. 3;
+				}
+				elsif (index($bytes, $B->{token}) >= 0) {
+					$B = new_user(label => 'propb');
+					@b_tasks = map { create_task_ok($B, title => "b$_")->{id} } 1 .. 3;
+				}
+				$new_xid = next_xid();
+			}
+		}
+		$xid = $new_xid;
 	}
-	$xid = $new_xid;
+	my $alive = gateway_alive($gw);
+	my $h = $alive ? http_json('GET', "$gw->{url}/api/v1/health")->{status} : 0;
+	my $stop = gateway_stop($gw);
+	$dbh->disconnect;
+	return { done => $done, elapsed => time - $t0, checksums => $checksums, by_status => \%by_status,
+		five_hundreds => \@five_hundreds, changed => \@changed, dropped => \@dropped, slow => \@slow,
+		died => $died, note => $note, alive => $alive, health => $h, stop => $stop };
 }
-my $elapsed = time - $t0;
-diag(sprintf '%d requests in %.1f s (%.0f/s), %d checksums; statuses: %s', $done, $elapsed, $done / $elapsed, $checksums,
+
+# --- the run: the workers in parallel, each reporting in a file ------------------------------
+my @pids;
+for my $w (0 .. $#dbs) {
+	my $n = int($N / @dbs) + ($w < $N % @dbs ? 1 : 0);
+	my $pid = fork // die "fork: $!";
+	if (!$pid) {
+		my $r = eval { run_worker($w, $dbs[$w], $urls[$w], $n) } || { died => "worker $w: $@" };
+		open my $fh, '>', work() . "/worker$w.json" or POSIX::_exit(1);
+		print $fh JSON::PP->new->encode($r);
+		close $fh;
+		POSIX::_exit(0);     # no Test::More summary from a child
+	}
+	push @pids, $pid;
+}
+waitpid $_, 0 for @pids;
+my (%by_status, @five_hundreds, @changed, @dropped, @slow, @died);
+my ($done, $checksums_all) = (0, 0);
+my $t_max = 0;
+my ($alive, $health, $stops) = (1, 1, 1);
+for my $w (0 .. $#dbs) {
+	my $r = eval { open my $fh, '<', work() . "/worker$w.json" or die; local $/; JSON::PP->new->decode(<$fh>) }
+		|| { died => "worker $w left no report" };
+	push @died, $r->{died} if $r->{died};
+	diag($r->{note}) if $r->{note};
+	$done += $r->{done} // 0;
+	$checksums_all += $r->{checksums} // 0;
+	$t_max = $r->{elapsed} if ($r->{elapsed} // 0) > $t_max;
+	$by_status{$_} += $r->{by_status}{$_} for keys %{ $r->{by_status} || {} };
+	push @five_hundreds, @{ $r->{five_hundreds} || [] };
+	push @changed, @{ $r->{changed} || [] };
+	push @dropped, @{ $r->{dropped} || [] };
+	push @slow, @{ $r->{slow} || [] };
+	$alive &&= $r->{alive};
+	$health &&= ($r->{health} // 0) == 200;
+	$stops &&= defined $r->{stop} && $r->{stop} eq '0';
+}
+my $elapsed = $t_max || 1;
+diag(sprintf '%d requests in %.1f s (%.0f/s), %d checksums; statuses: %s', $done, $elapsed, $done / $elapsed, $checksums_all,
 	join ', ', map { "$_ x$by_status{$_}" } sort keys %by_status);
 diag("connections closed without an answer (allowed, the gateway stayed up): " . scalar(@dropped)
 	. (@dropped ? "\n" . join("\n", @dropped[0 .. ($#dropped < 9 ? $#dropped : 9)]) : ''));
@@ -374,9 +436,8 @@ diag("connections closed without an answer (allowed, the gateway stayed up): " .
 diag('requests slower than 2 s: ' . scalar(@slow) . (@slow ? "\n" . join("\n", @slow[0 .. ($#slow < 9 ? $#slow : 9)]) : ''));
 is(scalar @five_hundreds, 0, 'no request answered 5xx') or diag(join "\n", @five_hundreds[0 .. ($#five_hundreds < 29 ? $#five_hundreds : 29)]);
 is(scalar @changed, 0, 'no refused request changed the database') or diag(join "\n", @changed);
-ok(gateway_alive($gw), 'the gateway is still running');
-my $h = http_json('GET', "$gw->{url}/api/v1/health");
-is($h->{status}, 200, 'and still answers health');
-is(gateway_stop($gw), 0, 'the gateway exits 0 on SIGTERM');
-$dbh->disconnect;
+is(scalar @died, 0, 'every worker ran to its end') or diag(join "\n", @died);
+ok($alive, 'every gateway is still running');
+ok($health, 'and still answers health');
+ok($stops, 'every gateway exits 0 on SIGTERM');
 done_testing();
