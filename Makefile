@@ -71,4 +71,5 @@ clean:
 	$(MAKE) -C gateway clean
 	$(MAKE) -C todoctl clean
 	$(MAKE) -C fuzz clean
+	if [ -L tmp_check ]; then rm -rf "$$(readlink tmp_check)"; fi
 	rm -rf tmp_check

@@ -6,6 +6,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . test/lib.sh
 
+state_dir tmp_check >/dev/null # reachable by the server, wherever the checkout is
 dir="$top/tmp_check/bench"
 make -s -C extension all install >/dev/null
 make -s -C gateway all >/dev/null

@@ -5,8 +5,11 @@
 # cluster under .run/pg, installs or upgrades the extension there (todoctl migrate up),
 # enables the gateway's login role, seeds the development user test@example.com
 # (todoctl seed; not when ENVIRONMENT=production) and points the gateway at it, and says
-# so. With DATABASE_URL set, it serves against that database as it is (install and migrate
-# it first: docs/operations.md).
+# so; SIGTERM or Ctrl-C stops the gateway, then that cluster. Its files are where the
+# postgres user can reach them: in .run, or, in a checkout that user cannot enter (a clone
+# under /root), in /var/tmp/todo-HASH/.run with .run a link to it (state_dir, test/lib.sh).
+# With DATABASE_URL set, it serves against that database as it is (install and migrate it
+# first: docs/operations.md).
 #
 # AUTH_ISSUER and AUTH_JWKS_URL (AUTH_AUDIENCE optional) register a trusted token issuer,
 # such as the frontend's Better Auth (docs/better-auth.md), named AUTH_ISSUER_NAME (default
@@ -25,8 +28,11 @@ make -s -C todoctl all
 if [ -z "${DATABASE_URL:-}" ]; then
 	echo "run: DATABASE_URL is not set: starting the embedded development database in .run/pg" >&2
 	make -s -C extension install
-	test/cluster.sh start .run/pg todo
-	. .run/pg/env
+	# where the postgres user can reach it, even in a checkout under /root (test/lib.sh)
+	cluster=$(state_dir .run)/pg
+	[ "$cluster" = "$top/.run/pg" ] || echo "run: (.run is a link to $(dirname "$cluster"): the postgres user cannot enter this checkout)" >&2
+	test/cluster.sh start "$cluster" todo
+	. "$cluster/env"
 	# todoctl takes an admin connection (the cluster's superuser); the gateway its own role
 	admin_url="postgresql://postgres@127.0.0.1:$PGPORT/$PGDATABASE"
 	DATABASE_URL=$admin_url todoctl/todoctl migrate up | sed 's/^/run: /' >&2
@@ -38,7 +44,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
 	else
 		DATABASE_URL=$admin_url todoctl/todoctl seed | sed 's/^/run: /' >&2
 	fi
-	echo "run: embedded database: psql -h $PGHOST -p $PGPORT -U postgres $PGDATABASE   (stop it: test/cluster.sh stop .run/pg)" >&2
+	echo "run: embedded database: psql -h $PGHOST -p $PGPORT -U postgres $PGDATABASE   (Ctrl-C stops it with the gateway)" >&2
 	echo "run: its admin URL (todoctl, make migrate, make seed): DATABASE_URL=$admin_url" >&2
 	export DATABASE_URL
 fi
@@ -75,4 +81,22 @@ cat >&2 <<-EOF
 	  curl -s -X POST $base/api/USER_ID/tasks -H "Authorization: Bearer TOKEN" \\
 	       -H 'Content-Type: application/json' -d '{"title":"Try the API","tags":["demo"]}'
 EOF
-exec gateway/todo-gateway
+# The gateway as a child, so that SIGTERM or Ctrl-C stops it and then the embedded cluster
+# (when there is one), wherever its files are.
+stop() {
+	trap '' INT TERM
+	[ -n "${gateway_pid:-}" ] && kill -TERM "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null
+	if [ -n "${cluster:-}" ]; then
+		test/cluster.sh stop "$cluster"
+		echo "run: stopped the gateway and the embedded database" >&2
+	fi
+}
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
+gateway/todo-gateway &
+gateway_pid=$!
+rc=0
+wait "$gateway_pid" || rc=$?
+gateway_pid=
+stop
+exit "$rc"

@@ -20,7 +20,11 @@ bindir=$(pg_config --bindir)
 case "$cmd" in
 start)
 	mkdir -p "$dir"
-	dir=$(cd "$dir" && pwd)
+	dir=$(cd "$dir" && pwd -P) # the server is given physical paths (state_dir in lib.sh)
+	if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$dir/.." 2>/dev/null; then
+		echo "cluster.sh: the postgres user cannot reach $dir (a checkout under /root?): use a directory it can, as make run and make test do (state_dir in test/lib.sh)" >&2
+		exit 1
+	fi
 	data="$dir/data"
 	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
 	if [ ! -f "$data/PG_VERSION" ]; then
@@ -64,6 +68,7 @@ start)
 	;;
 stop)
 	[ -d "$dir/data" ] || exit 0
+	dir=$(cd "$dir" && pwd -P)
 	as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 	;;
 *)

@@ -19,6 +19,30 @@ as_pg() {
 	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# state_dir NAME: the physical path of $top/NAME (tmp_check: the tests' clusters and logs;
+# .run: make run's embedded database), a directory the postgres user can reach. As root
+# with a checkout that user cannot enter (a clone under /root, mode 700), $top/NAME is a
+# symbolic link to /var/tmp/todo-HASH/NAME, HASH from the checkout's path, the directory
+# root:postgres mode 750: the clusters and their logs live there, still reachable from
+# the checkout, whose permissions stay as they are.
+state_dir() {
+	local name=$1 base
+	if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$top" 2>/dev/null; then
+		[ -L "$top/$name" ] || mkdir -p "$top/$name"
+		(cd "$top/$name" && pwd -P)
+		return
+	fi
+	base=/var/tmp/todo-$(printf '%s' "$top" | sha256sum | cut -c1-16)
+	mkdir -p "$base/$name"
+	chown root:postgres "$base" && chmod 750 "$base"
+	if [ ! -L "$top/$name" ]; then
+		# nothing of a server can be in it: the postgres user could never enter it
+		rm -rf "${top:?}/$name"
+		ln -s "$base/$name" "$top/$name"
+	fi
+	echo "$base/$name"
+}
+
 # wait_http URL SECONDS: true once URL answers at all (any HTTP status)
 wait_http() {
 	local deadline=$((SECONDS + $2))

@@ -14,7 +14,7 @@ cd "$top"
 # the built-in suites, then every test/suites/NAME.sh in name order (see suite_script)
 extra_suites=$(for f in test/suites/*.sh; do [ -e "$f" ] && basename "$f" .sh; done)
 suites=${TODO_SUITES:-"regress pgtap dump unit e2e $extra_suites"}
-tmp="${TODO_RUN_DIR:-$top/tmp_check/run}" # separate runs need separate directories
+tmp="${TODO_RUN_DIR:-$(state_dir tmp_check)/run}" # separate runs need separate directories
 logs="$tmp/logs"
 rm -rf "$logs"
 mkdir -p "$logs"
