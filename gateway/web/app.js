@@ -70,6 +70,13 @@ const FIELD_LABELS = {
 	username: 'Username', email: 'Email', password: 'Password', name: 'Name',
 };
 
+// Retry-After's seconds as a person reads them.
+function waitText(s) {
+	if (!(s > 0)) return 'a moment';
+	if (s < 120) return `${Math.ceil(s)} seconds`;
+	return `${Math.ceil(s / 60)} minutes`;
+}
+
 // Shows an ApiError in form: each 422 detail next to its field, the rest as the form's error.
 function showError(form, err) {
 	let placed = false;
@@ -86,7 +93,7 @@ function showError(form, err) {
 		}
 	}
 	let text = err.message;
-	if (err.status === 429 && err.retryAfter) text += ` Try again in ${err.retryAfter} seconds.`;
+	if (err.status === 429 && err.retryAfter) text = `Too many attempts: try again in ${waitText(Number(err.retryAfter))}.`;
 	if (!placed || err.details.length === 0) form.querySelector('.form-error').textContent = text;
 	const first = form.querySelector('[aria-invalid=true]');
 	if (first) first.focus();

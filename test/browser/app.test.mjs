@@ -399,6 +399,22 @@ await part('other API errors, each next to what caused it', async () => {
 	await p2.waitForFunction(() => document.querySelector('#register-form .form-error').textContent !== '');
 	like(await text(p2, '#register-form .form-error'), /taken|exists|already/i, `409: "${await text(p2, '#register-form .form-error')}" under the form`);
 	noProblems(p2, 'register 409');
+
+	// 429: an account name throttled after repeated failures (from this address too)
+	const tom = await apiUser('tom');
+	let last = 0;
+	for (let i = 0; i < 8 && last !== 429; i++) {
+		last = (await api('POST', '/api/auth/login', { body: { username: tom.username, password: 'wrong password' } })).status;
+	}
+	is(last, 429, 'API: repeated failures throttle the account name');
+	await p2.click('#show-signin');
+	await p2.locator('#signin-identifier').fill(tom.username);
+	await p2.locator('#signin-password').fill(tom.password);
+	await p2.click('#signin-form button[type=submit]');
+	await p2.waitForFunction(() => document.querySelector('#signin-form .form-error').textContent !== '');
+	like(await text(p2, '#signin-form .form-error'), /^Too many attempts: try again in \d+ (seconds|minutes)\.$/, `429: "${await text(p2, '#signin-form .form-error')}" under the form`);
+	ok(await isHidden(p2, '#tasks-view'), '429: still signed out');
+	noProblems(p2, 'sign-in 429');
 	await p2.browserContext().close();
 
 	// the session revoked elsewhere: the next request signs the page out, saying why
