@@ -19,7 +19,7 @@ create_todo_database todo_browser >"$work/create.log" 2>&1 || {
 	echo "Bail out! cannot create todo_browser: $(cat "$work/create.log")"
 	exit 1
 }
-gateway_start web DATABASE_URL="$(database_url todo_browser)" ENVIRONMENT=development || {
+gateway_start_again web DATABASE_URL="$(database_url todo_browser)" ENVIRONMENT=development || {
 	echo "Bail out! the gateway did not start: $(tail -5 "$work/web.err")"
 	exit 1
 }

@@ -33,7 +33,7 @@ ln -s .. "$root/docs/up"
 ln -s docs/a.css "$root/in.css"
 mkfifo "$root/fifo"
 
-gateway_start planted DATABASE_URL="$url" WEB_ROOT="$root" || { echo "Bail out! gateway planted did not start"; exit 1; }
+gateway_start_again planted DATABASE_URL="$url" WEB_ROOT="$root" || { echo "Bail out! gateway planted did not start"; exit 1; }
 like "$(cat "$work/planted.out")" "\"web app: serving $root at /\"" "start-up names the web root"
 is "$(get /)" "200 text/html; charset=utf-8 <p>home</p>" "/ is the root's index.html"
 is "$(get /docs/)" "200 text/html; charset=utf-8 <p>docs</p>" "/docs/ is docs/index.html"
@@ -46,7 +46,7 @@ for p in /passwd /secret.txt /work/secret.txt /docs/up/up/secret.txt /docs/up/up
 done
 gateway_stop planted
 
-gateway_start off DATABASE_URL="$url" WEB_ROOT= || { echo "Bail out! gateway off did not start"; exit 1; }
+gateway_start_again off DATABASE_URL="$url" WEB_ROOT= || { echo "Bail out! gateway off did not start"; exit 1; }
 like "$(cat "$work/off.out")" 'web app off \(WEB_ROOT is empty\)' "WEB_ROOT= : start-up says the web app is off"
 like "$(get /)" '^404 application/json .*"code":"not_found"' "WEB_ROOT= : / is the API's JSON 404"
 like "$(get /app.js)" '^404 application/json ' "WEB_ROOT= : /app.js too"

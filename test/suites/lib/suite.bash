@@ -112,6 +112,16 @@ gateway_start() {
 	wait_http "$gw_url/api/v1/health" 60 && kill -0 "$gw_pid" 2>/dev/null
 }
 
+# gateway_start_again NAME VAR=VALUE...: gateway_start, once more on another free port when
+# the first one was taken between free_port and the gateway's bind (other test runs share
+# the machine)
+gateway_start_again() {
+	gateway_start "$@" && return 0
+	grep -q 'Address already in use' "$work/$1.err" || return 1
+	rm -f "$work/pids/$1.pid"
+	gateway_start "$@"
+}
+
 # gateway_stop NAME: SIGTERM to the gateway started as NAME; a test: it exits 0
 gateway_stop() {
 	local f="$work/pids/$1.pid" pid rc
