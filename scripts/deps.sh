@@ -8,6 +8,7 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok
 for pkg in postgresql-15 postgresql-contrib postgresql-server-dev-15 postgresql-15-pgtap \
 	libtap-parser-sourcehandler-pgtap-perl libpq-dev libmicrohttpd-dev libjansson-dev \
 	libsqlite3-dev sqlite3 pgbouncer pkg-config gcc make perl libdbd-pg-perl jq curl openssl libcurl4-openssl-dev nodejs \
+	prometheus \
 	clang libclang-rt-14-dev libfuzzer-14-dev libssl-dev chromium "$@"; do
 	have_pkg "$pkg" || need+=("$pkg")
 done

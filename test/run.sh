@@ -124,8 +124,9 @@ suite_unit() {
 }
 
 suite_e2e() {
-	local log="$logs/e2e.log" port binary=gateway/todo-gateway-asan rc
+	local log="$logs/e2e.log" port admin_port binary=gateway/todo-gateway-asan rc
 	port=$(free_port)
+	admin_port=$(free_port)
 	local -a wrapper=()
 	if [ "${TODO_GATEWAY_WRAPPER:-}" = valgrind ]; then
 		binary=gateway/todo-gateway
@@ -133,7 +134,9 @@ suite_e2e() {
 			--log-file="$logs/valgrind.log")
 	fi
 	# TRUSTED_PROXIES: the suite plays a load balancer too (X-Forwarded-For, login_throttle.t)
-	DATABASE_URL=$(database_url todo_e2e) PORT=$port ENVIRONMENT=development TRUSTED_PROXIES=127.0.0.1 \
+	# ADMIN_PORT: metrics.t reads the counters; every response is recorded (TODO_E2E_RECORD)
+	# and checked against the OpenAPI document afterwards (test/openapi/validate.mjs)
+	DATABASE_URL=$(database_url todo_e2e) PORT=$port ADMIN_PORT=$admin_port ENVIRONMENT=development TRUSTED_PROXIES=127.0.0.1 \
 		ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1" \
 		UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1" \
 		"${wrapper[@]}" "$binary" >"$logs/gateway.out" 2>"$logs/gateway.err" &
@@ -144,7 +147,10 @@ suite_e2e() {
 		failed=$((failed + 1))
 		return
 	fi
-	TODO_BASE_URL="http://127.0.0.1:$port" TODO_E2E_TRUSTED_PROXY=1 prove -v test/e2e >"$log" 2>&1
+	rm -f "$logs/e2e-responses.jsonl"
+	TODO_BASE_URL="http://127.0.0.1:$port" TODO_ADMIN_URL="http://127.0.0.1:$admin_port" \
+		TODO_E2E_RECORD="$logs/e2e-responses.jsonl" TODO_E2E_TRUSTED_PROXY=1 \
+		prove -v test/e2e >"$log" 2>&1
 	rc=$?
 	kill -TERM "$gateway_pid"
 	wait "$gateway_pid"

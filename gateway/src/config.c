@@ -69,6 +69,7 @@ config_load(struct gw_config *cfg, gw_getenv_fn get, char *err, size_t errlen)
 	if (config_uint(get, "PORT", 8080, 1, 65535, &cfg->port, err, errlen) != 0 ||
 	    config_uint(get, "POOL_SIZE", 10, 1, 1000, &cfg->pool_size, err, errlen) != 0 ||
 	    config_uint(get, "POOL_TIMEOUT", 30, 0, 3600, &cfg->pool_timeout, err, errlen) != 0 ||
+	    config_uint(get, "ADMIN_PORT", 0, 0, 65535, &cfg->admin_port, err, errlen) != 0 ||
 	    config_uint(get, "STARTUP_BACKOFF_MS", 1000, 1, 60000, &cfg->startup_backoff_ms, err,
 	                errlen) != 0 ||
 	    config_uint(get, "MAX_CONNECTIONS", 1024, 1, 65535, &cfg->max_connections, err,
@@ -76,6 +77,9 @@ config_load(struct gw_config *cfg, gw_getenv_fn get, char *err, size_t errlen)
 	    config_uint(get, "MAX_CONNECTIONS_PER_ADDRESS", 128, 0, 65535, &cfg->max_per_address,
 	                err, errlen) != 0)
 		return -1;
+
+	s = get("ADMIN_BIND");
+	cfg->admin_bind = s != NULL && *s != '\0' ? s : "127.0.0.1";
 
 	s = get("ENVIRONMENT");
 	if (s == NULL || *s == '\0' || strcmp(s, "development") == 0)

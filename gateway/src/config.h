@@ -35,6 +35,8 @@ struct gw_config {
 	                                        * address (slow clients from one address cannot
 	                                        * take every slot; docs/security.md) */
 	struct gw_cors      cors;            /* CORS_ORIGINS, default http://localhost:3000 */
+	unsigned            admin_port;      /* ADMIN_PORT, default 0: no admin listener (admin.h) */
+	const char         *admin_bind;      /* ADMIN_BIND, default 127.0.0.1: its address */
 	struct gw_proxies   proxies;         /* TRUSTED_PROXIES, default none: the proxies whose
 	                                        * X-Forwarded-For names the client (clientaddr.h) */
 	const char         *web_root;        /* WEB_ROOT, borrowed: the web app's files; NULL

@@ -9,6 +9,7 @@
 #include "health.h"
 #include "jwks.h"
 #include "log.h"
+#include "metrics.h"
 #include "query.h"
 #include "querystring.h"
 #include "router.h"
@@ -69,15 +70,22 @@ dispatch_run(struct gw_app *app, struct gw_request *req, const struct gw_call *c
 	struct gw_error     err;
 	bool                known = true;
 
+	int64_t             t0 = clock_now_us();
+
 	query_exec(app->pool, call, &dl, q);
+	req->db_us += clock_now_us() - t0;
 	req->round_trips += q->round_trips;
 	if (jwks_refresh_for(app->jwks, q, req->request_id)) {
 		/* the token's key was unknown and has just been fetched: once more, once */
 		query_result_clear(q);
 		dl = dispatch_deadlines(app);
+		t0 = clock_now_us();
 		query_exec(app->pool, call, &dl, q);
+		req->db_us += clock_now_us() - t0;
 		req->round_trips += q->round_trips;
 	}
+	if (q->retried)
+		metrics_db_error(GW_DBERR_RETRIED);
 	switch (q->status) {
 	case GW_Q_ROW:
 		if (q->error == NULL)
@@ -88,6 +96,7 @@ dispatch_run(struct gw_app *app, struct gw_request *req, const struct gw_call *c
 			        call->function, q->error);
 		break;
 	case GW_Q_SQL_ERROR:
+		metrics_db_error(GW_DBERR_SQL);
 		known = error_from_sqlstate(&err, q->sqlstate, q->message, q->detail);
 		if (!known)
 			log_msg(GW_LOG_ERROR, req->request_id, "%s failed: SQLSTATE %s: %s",
@@ -97,13 +106,17 @@ dispatch_run(struct gw_app *app, struct gw_request *req, const struct gw_call *c
 	case GW_Q_UNAVAILABLE:
 		log_msg(GW_LOG_WARN, req->request_id, "%s: database unavailable: %s",
 		        call->function, q->why);
+		metrics_db_error(GW_DBERR_UNAVAILABLE);
 		error_set(&err, GW_ERR_UNAVAILABLE, NULL);
 		break;
 	case GW_Q_INTERNAL:
+		metrics_db_error(GW_DBERR_INTERNAL);
 		log_msg(GW_LOG_ERROR, req->request_id, "%s: %s", call->function, q->why);
 		error_set(&err, GW_ERR_INTERNAL, NULL);
 		break;
 	}
+	if (err.status == 401 && strcmp(call->role, GW_ROLE_USER) == 0)
+		metrics_token_refused(GW_REFUSED_INVALID);    /* the database refused the token */
 	response_from_error(reply, &err);
 	error_clear(&err);
 	query_result_clear(q);
@@ -161,6 +174,8 @@ dispatch_request(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 		break;
 	}
 	if (route->auth && req->auth != GW_AUTH_OK) {
+		metrics_token_refused(req->auth == GW_AUTH_MISSING ? GW_REFUSED_MISSING
+		                                                   : GW_REFUSED_MALFORMED);
 		response_from_kind(reply, GW_ERR_UNAUTHORIZED);
 		return;
 	}
@@ -174,8 +189,11 @@ dispatch_request(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 	}
 	if (route->id == GW_ROUTE_HEALTH) {
 		/* its own connection: requests filling the pool do not make the database look gone */
+		int64_t t0 = clock_now_us();
+
 		health_respond(app->health_pool != NULL ? app->health_pool : app->pool,
 		               req->request_id, &req->round_trips, reply);
+		req->db_us += clock_now_us() - t0;
 		return;
 	}
 	if (route->args[0] == GW_ARG_QUERY) {

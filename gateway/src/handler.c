@@ -10,6 +10,7 @@
 #include "cors.h"
 #include "dispatch.h"
 #include "log.h"
+#include "metrics.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -161,6 +162,7 @@ handler_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	struct gw_app       *app = cls;
 	struct gw_request   *req = *con_cls;
 	struct gw_access_log entry;
+	int64_t              now = clock_now_us();
 
 	(void) con;
 	if (req == NULL)
@@ -170,7 +172,9 @@ handler_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	entry.method = req->method;
 	entry.path = req->path;
 	entry.status = req->status;
-	entry.duration_ms = clock_ms_between(req->start_us, clock_now_us());
+	entry.duration_ms = clock_ms_between(req->start_us, now);
+	if (req->started)
+		metrics_request(req->match.pattern, req->method, req->status, now - req->start_us);
 	entry.round_trips = req->round_trips;
 	entry.aborted = handler_toe_name(toe);
 	log_access(&entry);

@@ -190,18 +190,34 @@ health_check(struct gw_pool *pool, const char *request_id, unsigned *round_trips
 
 /* The last answer, checked again after 250 ms (a 503: 100 ms). */
 void
+health_current(struct gw_pool *pool, const char *request_id, unsigned *round_trips,
+               struct gw_health *h)
+{
+	int64_t t0 = clock_now_us();
+
+	if (health_cache_lookup(&health_cache, t0, t0 + HEALTH_WAIT_MS * GW_US_PER_MS, h) ==
+	    GW_HEALTH_CHECK) {
+		health_check(pool, request_id, round_trips, t0, h);
+		health_cache_publish(&health_cache, t0, clock_now_us(), h);
+	}
+}
+
+const char *
+health_state_name(const struct gw_health *h)
+{
+	if (h->data == healthy)
+		return "healthy";
+	return h->data == degraded ? "degraded" : "unhealthy";
+}
+
+void
 health_respond(struct gw_pool *pool, const char *request_id, unsigned *round_trips,
                struct gw_reply *reply)
 {
-	int64_t          t0 = clock_now_us();
 	struct gw_health h;
 	struct gw_error  err;
 
-	if (health_cache_lookup(&health_cache, t0, t0 + HEALTH_WAIT_MS * GW_US_PER_MS, &h) ==
-	    GW_HEALTH_CHECK) {
-		health_check(pool, request_id, round_trips, t0, &h);
-		health_cache_publish(&health_cache, t0, clock_now_us(), &h);
-	}
+	health_current(pool, request_id, round_trips, &h);
 	memset(reply, 0, sizeof *reply);
 	reply->status = h.status;
 	if (h.has_error) {

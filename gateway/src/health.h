@@ -12,6 +12,23 @@
 
 struct gw_reply;
 
+/* The health answer: HTTP status, the envelope's data, and its error (NULL when none). */
+struct gw_health {
+	unsigned    status;           /* 200 or 503 */
+	const char *data;             /* static JSON text */
+	enum gw_err error;            /* meaningful only when has_error */
+	bool        has_error;
+};
+
+/*
+ * The answer health_respond() gives, without the reply: the admin listener's /ready and
+ * /metrics (admin.c) share the cache and the single-flight check with the route.
+ */
+void health_current(struct gw_pool *pool, const char *request_id, unsigned *round_trips,
+                    struct gw_health *h);
+/* "healthy", "degraded" or "unhealthy": h's data's status. */
+const char *health_state_name(const struct gw_health *h);
+
 #ifndef TODO_SCHEMA_VERSION
 #error "build with -DTODO_SCHEMA_VERSION=\"x.y\" (the Makefile reads extension/todo.control)"
 #endif
@@ -43,13 +60,6 @@ void health_call(struct gw_call *call, const char *request_id);
 void health_respond(struct gw_pool *pool, const char *request_id, unsigned *round_trips,
                     struct gw_reply *reply);
 
-/* The health answer: HTTP status, the envelope's data, and its error (NULL when none). */
-struct gw_health {
-	unsigned    status;           /* 200 or 503 */
-	const char *data;             /* static JSON text */
-	enum gw_err error;            /* meaningful only when has_error */
-	bool        has_error;
-};
 
 /*
  * The schema version in api.health()'s data ({"schema_version":"1.0"}), copied into out

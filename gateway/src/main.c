@@ -9,12 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "clock.h"
 #include "config.h"
 #include "handler.h"
 #include "health.h"
 #include "jwks.h"
 #include "log.h"
+#include "metrics.h"
 #include "pgwait.h"
 #include "pool.h"
 #include "query.h"
@@ -119,7 +121,8 @@ main_connect(const struct gw_config *cfg, struct gw_pool *pool, const sigset_t *
 
 /* Stop accepting, let in-flight requests finish (bounded), stop the daemon. */
 static void
-main_shutdown(struct MHD_Daemon *daemon, struct gw_app *app, const sigset_t *stop)
+main_shutdown(struct MHD_Daemon *daemon, struct gw_admin *admin, struct gw_app *app,
+              const sigset_t *stop)
 {
 	MHD_socket listener = MHD_quiesce_daemon(daemon);
 	int64_t    deadline = clock_now_us() + DRAIN_TIMEOUT_S * GW_US_PER_SEC;
@@ -137,6 +140,7 @@ main_shutdown(struct MHD_Daemon *daemon, struct gw_app *app, const sigset_t *sto
 		log_msg(GW_LOG_WARN, NULL, "%u requests still running: abandoning them", left);
 		pgwait_abort_all();
 	}
+	admin_stop(admin);
 	pool_close(app->pool);
 	pool_close(app->health_pool);
 	MHD_stop_daemon(daemon);
@@ -150,6 +154,7 @@ main(void)
 	struct gw_config   cfg;
 	struct gw_app      app;
 	struct MHD_Daemon *daemon;
+	struct gw_admin   *admin = NULL;
 	sigset_t           stop;
 	char               err[256];
 	int                sig = 0;
@@ -172,6 +177,7 @@ main(void)
 		return 1;
 	}
 
+	metrics_init();
 	memset(&app, 0, sizeof app);
 	app.config = &cfg;
 	atomic_init(&app.active, 0);
@@ -227,17 +233,29 @@ main(void)
 		config_free(&cfg);
 		return 1;
 	}
+	if (cfg.admin_port != 0 && (admin = admin_start(&app, err, sizeof err)) == NULL) {
+		log_msg(GW_LOG_ERROR, NULL, "admin listener: %s", err);
+		MHD_stop_daemon(daemon);
+		jwks_free(app.jwks);
+		pool_destroy(app.health_pool);
+		pool_destroy(app.pool);
+		config_free(&cfg);
+		return 1;
+	}
 	log_msg(GW_LOG_INFO, NULL, "listening on port %u (%s, schema %s, pool %u, log %s, "
 	        "connections %u, per address %u)",
 	        cfg.port, cfg.environment == GW_ENV_PRODUCTION ? "production" : "development",
 	        TODO_SCHEMA_VERSION, cfg.pool_size, log_level_name(cfg.log_level),
 	        cfg.max_connections, cfg.max_per_address);
+	if (admin != NULL)
+		log_msg(GW_LOG_INFO, NULL, "admin listener on %s port %u: /live /ready /metrics",
+		        cfg.admin_bind, cfg.admin_port);
 
 	if (sigwait(&stop, &sig) != 0)
 		sig = SIGTERM;
 	log_msg(GW_LOG_INFO, NULL, "%s received: shutting down",
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
-	main_shutdown(daemon, &app, &stop);
+	main_shutdown(daemon, admin, &app, &stop);
 	jwks_free(app.jwks);
 	static_close(app.web);
 	pool_destroy(app.health_pool);

@@ -22,6 +22,9 @@ struct gw_pool {
 	unsigned        nidle;
 	PGconn        **idle;       /* owned stack of nidle idle connections (capacity size) */
 	bool            closed;
+	unsigned        waiting;    /* for pool_stats(): acquisitions in the wait below */
+	unsigned long   timeouts;
+	unsigned long   connect_failures;
 };
 
 /* The password in a connection string, or NULL (none, unparsable, out of memory). */
@@ -182,8 +185,13 @@ pool_acquire(struct gw_pool *pool, int64_t wait_by, int64_t connect_by, bool fre
 			pool->open++;       /* reserve the slot; connect outside the lock */
 			break;
 		}
-		if (pthread_cond_timedwait(&pool->freed, &pool->mutex, &ts) != 0 &&
-		    pool->nidle == 0 && pool->open >= pool->size && !pool->closed) {
+		int waited;
+
+		pool->waiting++;
+		waited = pthread_cond_timedwait(&pool->freed, &pool->mutex, &ts);
+		pool->waiting--;
+		if (waited != 0 && pool->nidle == 0 && pool->open >= pool->size && !pool->closed) {
+			pool->timeouts++;
 			pthread_mutex_unlock(&pool->mutex);
 			return GW_POOL_TIMEOUT;
 		}
@@ -205,6 +213,7 @@ pool_acquire(struct gw_pool *pool, int64_t wait_by, int64_t connect_by, bool fre
 	if (c == NULL) {
 		pthread_mutex_lock(&pool->mutex);
 		pool->open--;
+		pool->connect_failures++;
 		pthread_cond_signal(&pool->freed);
 		pthread_mutex_unlock(&pool->mutex);
 		return GW_POOL_CONNECT_FAILED;
@@ -226,6 +235,19 @@ pool_release(struct gw_pool *pool, PGconn *conn, bool reusable)
 	pthread_mutex_unlock(&pool->mutex);
 	if (conn != NULL)
 		PQfinish(conn);
+}
+
+void
+pool_stats(struct gw_pool *pool, struct gw_pool_stats *out)
+{
+	pthread_mutex_lock(&pool->mutex);
+	out->size = pool->size;
+	out->open = pool->open;
+	out->idle = pool->nidle;
+	out->waiting = pool->waiting;
+	out->timeouts = pool->timeouts;
+	out->connect_failures = pool->connect_failures;
+	pthread_mutex_unlock(&pool->mutex);
 }
 
 void

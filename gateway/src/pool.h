@@ -36,6 +36,17 @@ enum gw_pool_status pool_acquire(struct gw_pool *pool, int64_t wait_by, int64_t 
 /* Gives a connection back. reusable false closes it (its slot is free for a new one). */
 void pool_release(struct gw_pool *pool, PGconn *conn, bool reusable);
 
+/* What GET /metrics reports of a pool (metrics.c): a copy taken under its lock. */
+struct gw_pool_stats {
+	unsigned      size;
+	unsigned      open;               /* idle, in use, or being made */
+	unsigned      idle;
+	unsigned      waiting;            /* acquisitions waiting for a connection */
+	unsigned long timeouts;           /* acquisitions that ended GW_POOL_TIMEOUT */
+	unsigned long connect_failures;   /* acquisitions that ended GW_POOL_CONNECT_FAILED */
+};
+void pool_stats(struct gw_pool *pool, struct gw_pool_stats *out);
+
 /* Wakes every waiter and refuses new acquisitions; connections in use may still be released. */
 void pool_close(struct gw_pool *pool);
 

@@ -31,6 +31,8 @@ struct gw_request {
 	bool             started;           /* the access handler has seen this request */
 	unsigned         status;            /* the status queued (0: none yet), for the log */
 	unsigned         round_trips;       /* database round trips, for the log */
+	int64_t          db_us;             /* time in database calls (pool wait included),
+	                                       for Server-Timing */
 	char             request_id[GW_REQUEST_ID_MAX + 1];
 	char             method[16];        /* copy, possibly truncated: for the log only */
 	char            *path;              /* owned: raw path without query, for the log */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "cors.h"
 #include "log.h"
 #include "strbuf.h"
@@ -97,6 +98,7 @@ response_queue(struct MHD_Connection *con, struct gw_request *req, struct gw_rep
 	struct MHD_Response *resp;
 	const char          *rid = req->request_id;
 	char                 num[16];
+	char                 timing[64];
 	struct gw_header     cors[GW_CORS_HEADERS_MAX];
 	size_t               n_cors;
 	bool                 ok = true;
@@ -119,6 +121,10 @@ response_queue(struct MHD_Connection *con, struct gw_request *req, struct gw_rep
 		ok = ok && response_header(resp, "Content-Type", "application/json", rid);
 	ok = ok && response_header(resp, "X-Request-Id", rid, rid);
 	ok = ok && response_header(resp, "Cache-Control", "no-store", rid);
+	/* where the time went, for the browser's network panel (milliseconds) */
+	snprintf(timing, sizeof timing, "db;dur=%.3f, total;dur=%.3f",
+	         (double) req->db_us / 1000.0, clock_ms_between(req->start_us, clock_now_us()));
+	ok = ok && response_header(resp, "Server-Timing", timing, rid);
 	n_cors = cors_headers(req->origin, reply->preflight ? reply->allow : NULL, cors);
 	for (size_t i = 0; i < n_cors; i++)
 		ok = ok && response_header(resp, cors[i].name, cors[i].value, rid);

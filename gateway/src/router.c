@@ -200,6 +200,8 @@ router_match(const char *method, const char *path, struct gw_match *m)
 		if (routes[i].pattern == NULL ||
 		    !router_path_matches(routes[i].pattern, path, &u, &ul, &t, &tl))
 			continue;
+		if (!path_known)
+			m->pattern = routes[i].pattern;
 		path_known = true;
 		router_allow_add(m->allow, routes[i].method);
 		if (strcmp(routes[i].method, "GET") == 0)
@@ -229,6 +231,12 @@ router_match(const char *method, const char *path, struct gw_match *m)
 	if (id != NULL && (m->task_id = router_param_copy(id, id_len)) == NULL)
 		return -1;
 	return 0;
+}
+
+const struct gw_route *
+router_at(size_t i)
+{
+	return i < N_ROUTES ? &routes[i] : NULL;
 }
 
 const struct gw_route *

@@ -3,6 +3,7 @@
 #define GW_ROUTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum gw_route_id {
 	GW_ROUTE_REGISTER,
@@ -57,6 +58,8 @@ enum gw_match_kind {
 struct gw_match {
 	enum gw_match_kind     kind;
 	const struct gw_route *route;              /* static; set when FOUND */
+	const char            *pattern;            /* static: the path's template (metrics),
+	                                              NULL when NOT_FOUND */
 	char                   allow[GW_ALLOW_MAX]; /* "GET, HEAD, POST, OPTIONS" unless NOT_FOUND */
 	char                  *user_id;            /* owned: the {user_id} segment, or NULL */
 	char                  *task_id;            /* owned: the {id} segment, or NULL */
@@ -69,6 +72,10 @@ struct gw_match {
  */
 int  router_match(const char *method, const char *path, struct gw_match *m);
 void router_match_clear(struct gw_match *m);
+
+/* The table's i-th row (0, 1, ...), NULL past the end: for metrics.c and the document's
+ * route check (test_openapi.c). */
+const struct gw_route *router_at(size_t i);
 
 /* The table's row for id (every id has one, routed or not). */
 const struct gw_route *router_route(enum gw_route_id id);

@@ -150,7 +150,8 @@ main(void)
 		ok(strcmp(hd[1].name, "Access-Control-Allow-Origin") == 0 &&
 		   strcmp(hd[1].value, "https://a.example") == 0, "headers: the origin echoed");
 		ok(strcmp(hd[2].name, "Access-Control-Expose-Headers") == 0 &&
-		   strcmp(hd[2].value, "Location, Retry-After, WWW-Authenticate, X-Request-Id") == 0,
+		   strcmp(hd[2].value, "Location, Retry-After, Server-Timing, WWW-Authenticate, "
+		                         "X-Request-Id") == 0,
 		   "headers: exposed");
 		n = cors_headers("https://a.example", "GET, HEAD, POST, OPTIONS", hd);
 		is_int(n, GW_CORS_HEADERS_MAX, "headers: preflight: six");

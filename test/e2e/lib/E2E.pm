@@ -129,9 +129,27 @@ sub req {
 		$res->{json} = eval { $JSON->decode($res->{raw}) };
 		$res->{json_error} = $@ if $@;
 	}
+	_record($res);
 	return $res;
 }
 use Time::HiRes ();
+
+# With TODO_E2E_RECORD set, every response is appended to that file as one JSON line
+# {method, path, status, headers, body}: test/openapi/validate.mjs checks each against the
+# OpenAPI document (appends of one line are atomic: the forked tests may share the file).
+sub _record {
+	my $res = shift;
+	my $file = $ENV{TODO_E2E_RECORD};
+	return unless $file && $res->{status} != 599;
+	my %h = map { my $v = $res->{headers}{$_}; ($_ => ref $v ? join(', ', @$v) : $v) } keys %{ $res->{headers} };
+	my $body = $res->{raw};
+	utf8::decode($body);    # bytes to characters when they are UTF-8 (else kept as they are)
+	my $line = $JSON->encode({ method => $res->{method}, path => $res->{path}, status => $res->{status},
+		headers => \%h, body => $body }) . "\n";
+	open my $fh, '>>:raw', $file or die "$file: $!";
+	syswrite $fh, $line;
+	close $fh;
+}
 
 sub header {
 	my ($res, $name) = @_;
