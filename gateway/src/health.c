@@ -202,6 +202,17 @@ health_current(struct gw_pool *pool, const char *request_id, unsigned *round_tri
 	}
 }
 
+void
+health_last(struct gw_health *h)
+{
+	pthread_mutex_lock(&health_cache.mutex);
+	if (health_cache.known)
+		*h = health_cache.last;
+	else
+		health_disconnected(h);
+	pthread_mutex_unlock(&health_cache.mutex);
+}
+
 const char *
 health_state_name(const struct gw_health *h)
 {

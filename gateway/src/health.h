@@ -26,6 +26,8 @@ struct gw_health {
  */
 void health_current(struct gw_pool *pool, const char *request_id, unsigned *round_trips,
                     struct gw_health *h);
+/* The last answer published, without checking (before any: 503 disconnected). */
+void health_last(struct gw_health *h);
 /* "healthy", "degraded" or "unhealthy": h's data's status. */
 const char *health_state_name(const struct gw_health *h);
 

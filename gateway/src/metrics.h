@@ -46,7 +46,8 @@ void metrics_db_error(enum gw_db_error kind);
 /* What the scrape reports beside the counters (read by admin.c at each scrape). */
 struct gw_metrics_state {
 	struct gw_pool *pool;          /* the requests' pool */
-	const char     *health;        /* "healthy", "degraded" or "unhealthy" */
+	const char     *health;        /* the last health check's answer: "healthy", "degraded"
+	                                  or "unhealthy" */
 };
 
 /* Appends every metric to sb (# HELP, # TYPE, samples). */

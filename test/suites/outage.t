@@ -8,7 +8,8 @@
 #      or 503 (with Retry-After), every task acknowledged with 201 is in the database, and
 #      service resumes by itself
 #   3. the database stopped for longer than POOL_TIMEOUT: 503 unavailable with Retry-After
-#      within the connect timeout, health 503 within 200 ms; started again: service resumes
+#      within the connect timeout, health 503 within 200 ms, the admin listener's /ready 503
+#      (its /live 200); started again: service resumes, /ready 200 again
 #
 # Timings are reported as TAP comments; the only bounds asserted are the contract's (health
 # 200 ms, 503 within the connect timeout) and recovery within 3 s (the contract says 1 s;
@@ -23,6 +24,7 @@ use lib "$FindBin::Bin/lib", "$FindBin::Bin/../e2e/lib";
 BEGIN { $ENV{TODO_BASE_URL} ||= 'http://127.0.0.1:9' }
 use Test::More;
 use POSIX ();
+use HTTP::Tiny;
 use Time::HiRes qw(sleep);
 use Suite;
 use E2E;
@@ -30,8 +32,10 @@ use E2E;
 my $RECOVERY_BOUND_MS = 3000;    # contract: 1 s; slack for a loaded 2-core machine
 my $CONNECT_TIMEOUT_MS = 5000;   # the gateway's bound on making one connection
 
+my $admin_port = free_port();
 my $gw = gateway_start(name => 'outage',
-	env => { DATABASE_URL => $ENV{OUTAGE_URL}, POOL_SIZE => 10, POOL_TIMEOUT => 2, ENVIRONMENT => 'production' });
+	env => { DATABASE_URL => $ENV{OUTAGE_URL}, POOL_SIZE => 10, POOL_TIMEOUT => 2, ENVIRONMENT => 'production',
+		ADMIN_PORT => $admin_port });
 BAIL_OUT('the gateway did not start') unless $gw;
 $ENV{TODO_BASE_URL} = $gw->{url};
 my $u = new_user(label => 'out');
@@ -41,6 +45,18 @@ sub gateway_backends {
 	return psql("SELECT coalesce(string_agg(state || '=' || n, ' ' ORDER BY state), 'none') FROM
 		(SELECT state, count(*) AS n FROM pg_stat_activity WHERE usename = 'todo_gateway' GROUP BY state) s");
 }
+
+# the admin listener: GET PATH -> { status, content }
+my $admin_http = HTTP::Tiny->new(timeout => 5);
+sub admin_get { return $admin_http->get("http://127.0.0.1:$admin_port$_[0]") }
+# a counter or gauge of /metrics (0 when absent)
+sub metric {
+	my ($name) = @_;
+	my ($v) = (admin_get('/metrics')->{content} // '') =~ /^\Q$name\E (\S+)$/m;
+	return $v // 0;
+}
+my $ready0 = admin_get('/ready');
+is($ready0->{status}, 200, 'at the start: the admin listener\'s /ready 200') or diag($ready0->{content});
 
 # polls with a task creation until one is 201; returns the ms it took (undef: not within 20 s)
 sub recovery_ms {
@@ -131,6 +147,8 @@ for my $round (1 .. 3) {
 
 # --- 3. the database down for longer than POOL_TIMEOUT -----------------------------------------
 {
+	my $ready;
+	my $unavailable = metric('todo_db_errors_total{kind="unavailable"}');
 	ok(pg_ctl('-m', 'fast', '-w', 'stop'), 'the database is stopped');
 	my $t_stop = now_ms();
 	my (@bad, @health, $n, $max_ms);
@@ -160,6 +178,13 @@ for my $round (1 .. 3) {
 	});
 	my @not503 = grep { !/^503 / } @par;
 	ok(!@not503, 'while down: 20 parallel requests all 503') or diag("@par");
+	$ready = admin_get('/ready');
+	is($ready->{status}, 503, 'while down: /ready 503') or diag($ready->{content});
+	like($ready->{content} // '', qr/database/, 'while down: /ready says why');
+	is(admin_get('/live')->{status}, 200, 'while down: /live 200 (the process answers)');
+	is(metric('todo_health_state{state="unhealthy"}'), 1, 'while down: /metrics health state unhealthy');
+	cmp_ok(metric('todo_db_errors_total{kind="unavailable"}') - $unavailable, '>=', $n + 20,
+		'while down: every refused request counted as a database error "unavailable"');
 
 	my $t0 = now_ms();
 	ok(pg_ctl('-w', 'start'), 'the database is started again');
@@ -172,6 +197,10 @@ for my $round (1 .. 3) {
 	is($h->{json}{data}{status}, 'healthy', 'after the outage: health healthy');
 	my $r = list_tasks($u);
 	is($r->{status}, 200, 'after the outage: the list answers');
+	my $t_ready = now_ms();
+	sleep 0.05 while admin_get('/ready')->{status} != 200 && now_ms() - $t_ready < 10000;
+	is(admin_get('/ready')->{status}, 200, 'after the outage: /ready 200 again');
+	is(metric('todo_health_state{state="healthy"}'), 1, 'after the outage: /metrics health state healthy');
 }
 
 is(gateway_stop($gw), 0, 'the gateway exits 0 on SIGTERM');
