@@ -23,6 +23,10 @@ cd "$top"
 
 make -s -C extension all
 make -s -C gateway all
+# the API reference page's script (Redoc, from the pinned npm package): GET /api/docs
+if scripts/node-deps.sh && make -s -C gateway vendor; then :; else
+	echo "run: cannot vendor Redoc (npm): /api/docs will say so; the API works without it" >&2
+fi
 make -s -C todoctl all
 
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -71,9 +75,16 @@ if [ "${WEB_ROOT-unset}" = "" ]; then
 else
 	web="the web app: open $base/ in a browser (files from ${WEB_ROOT:-gateway/web})"
 fi
+if [ -n "${ADMIN_PORT:-}" ]; then
+	admin="probes and metrics: http://${ADMIN_BIND:-127.0.0.1}:$ADMIN_PORT/live, /ready, /metrics"
+else
+	admin="probes and metrics are off: set ADMIN_PORT (e.g. ADMIN_PORT=9090 make run) for /live, /ready, /metrics"
+fi
 cat >&2 <<-EOF
 	run: serving $base  (Ctrl-C stops the gateway)
 	run: $web
+	run: API reference: $base/api/docs   (the OpenAPI 3.1 document: $base/api/openapi.json)
+	run: $admin
 	run: try the API:
 	  curl -s -X POST $base/api/auth/register -H 'Content-Type: application/json' \\
 	       -d '{"username":"ada","email":"ada@example.com","password":"correct horse"}'

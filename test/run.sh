@@ -81,7 +81,9 @@ build() {
 	step "build extension" "$logs/build-extension.log" make -C extension all &&
 		step "install extension" "$logs/install-extension.log" make -C extension install &&
 		step "build gateway" "$logs/build-gateway.log" make -C gateway all asan &&
-		step "build todoctl" "$logs/build-todoctl.log" make -C todoctl all asan
+		step "build todoctl" "$logs/build-todoctl.log" make -C todoctl all asan &&
+		step "node packages" "$logs/node-deps.log" scripts/node-deps.sh &&
+		step "vendor the reference page's script" "$logs/vendor.log" make -C gateway vendor
 }
 
 start_database() {
@@ -161,6 +163,9 @@ suite_e2e() {
 		if [ "$gateway_rc" = 0 ]; then echo "ok 1 - gateway exits 0 on SIGTERM"; else echo "not ok 1 - gateway exit code $gateway_rc"; fi
 	} >>"$log"
 	sanitizer_tap "$logs" 2 >>"$log"
+	# every response the suite received, against the OpenAPI document (numbered from 3)
+	node test/openapi/validate.mjs gateway/openapi/openapi.json "$logs/e2e-responses.jsonl" |
+		awk '/^(not )?ok [0-9]+/ { sub(/ok [0-9]+/, "ok " (++n + 2)) } { print }' >>"$log" || rc=1
 	count_tap e2e "$log" "$rc"
 }
 

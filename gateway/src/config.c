@@ -81,6 +81,9 @@ config_load(struct gw_config *cfg, gw_getenv_fn get, char *err, size_t errlen)
 	s = get("ADMIN_BIND");
 	cfg->admin_bind = s != NULL && *s != '\0' ? s : "127.0.0.1";
 
+	s = get("DOCS_SCRIPT");
+	cfg->docs_script = s != NULL && *s != '\0' ? s : NULL;
+
 	s = get("ENVIRONMENT");
 	if (s == NULL || *s == '\0' || strcmp(s, "development") == 0)
 		cfg->environment = GW_ENV_DEVELOPMENT;

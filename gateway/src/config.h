@@ -37,6 +37,8 @@ struct gw_config {
 	struct gw_cors      cors;            /* CORS_ORIGINS, default http://localhost:3000 */
 	unsigned            admin_port;      /* ADMIN_PORT, default 0: no admin listener (admin.h) */
 	const char         *admin_bind;      /* ADMIN_BIND, default 127.0.0.1: its address */
+	const char         *docs_script;     /* DOCS_SCRIPT: Redoc's bundle for /api/docs; default
+	                                        NULL: build/vendor/ beside the executable (docs.h) */
 	struct gw_proxies   proxies;         /* TRUSTED_PROXIES, default none: the proxies whose
 	                                        * X-Forwarded-For names the client (clientaddr.h) */
 	const char         *web_root;        /* WEB_ROOT, borrowed: the web app's files; NULL

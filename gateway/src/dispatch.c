@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "docs.h"
 #include "error.h"
 #include "health.h"
 #include "jwks.h"
@@ -172,6 +173,10 @@ dispatch_request(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 		return;
 	case GW_MATCH_FOUND:
 		break;
+	}
+	if (route->sql == NULL) {
+		docs_respond(route->id, reply);     /* no token, no body, no database */
+		return;
 	}
 	if (route->auth && req->auth != GW_AUTH_OK) {
 		metrics_token_refused(req->auth == GW_AUTH_MISSING ? GW_REFUSED_MISSING

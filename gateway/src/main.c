@@ -12,6 +12,7 @@
 #include "admin.h"
 #include "clock.h"
 #include "config.h"
+#include "docs.h"
 #include "handler.h"
 #include "health.h"
 #include "jwks.h"
@@ -178,6 +179,8 @@ main(void)
 	}
 
 	metrics_init();
+	if (docs_load_script(cfg.docs_script, err, sizeof err) != 0)
+		log_msg(GW_LOG_WARN, NULL, "GET /api/docs has no script: %s", err);
 	memset(&app, 0, sizeof app);
 	app.config = &cfg;
 	atomic_init(&app.active, 0);
@@ -261,6 +264,7 @@ main(void)
 	pool_destroy(app.health_pool);
 	pool_destroy(app.pool);
 	config_free(&cfg);
+	docs_free();
 	log_msg(GW_LOG_INFO, NULL, "stopped");
 	return 0;
 }

@@ -109,16 +109,21 @@ response_queue(struct MHD_Connection *con, struct gw_request *req, struct gw_rep
 		reply->status = 500;
 	}
 	resp = MHD_create_response_from_buffer(reply->body_len, reply->body,
-	                                       reply->body != NULL ? MHD_RESPMEM_MUST_FREE
-	                                                           : MHD_RESPMEM_PERSISTENT);
+	                                       reply->body != NULL && !reply->body_static
+	                                       ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL) {
-		free(reply->body);
+		if (!reply->body_static)
+			free(reply->body);
 		free(reply->location);
 		return MHD_NO;
 	}
 	/* the response owns the body now */
 	if (reply->body != NULL)
-		ok = ok && response_header(resp, "Content-Type", "application/json", rid);
+		ok = ok && response_header(resp, "Content-Type", reply->content_type != NULL
+		                           ? reply->content_type : "application/json", rid);
+	if (reply->csp != NULL)
+		ok = ok && response_header(resp, "Content-Security-Policy", reply->csp, rid) &&
+		     response_header(resp, "X-Content-Type-Options", "nosniff", rid);
 	ok = ok && response_header(resp, "X-Request-Id", rid, rid);
 	ok = ok && response_header(resp, "Cache-Control", "no-store", rid);
 	/* where the time went, for the browser's network panel (milliseconds) */

@@ -18,6 +18,9 @@ struct gw_reply {
 	const char *allow;         /* borrowed Allow list (405, OPTIONS), or NULL */
 	unsigned    retry_after;   /* seconds, 0 for none */
 	bool        preflight;     /* CORS preflight: add Access-Control-Allow-Methods/Headers */
+	bool        body_static;   /* body is static memory, never freed (docs.c) */
+	const char *content_type;  /* NULL: application/json */
+	const char *csp;           /* a Content-Security-Policy to send, or NULL */
 };
 
 /*

@@ -51,6 +51,12 @@ static const struct gw_route routes[] = {
 	{ "PATCH", "/api/{user_id}/tasks/{id}/complete", GW_ROUTE_TASK_COMPLETE, true,
 	  "api.task_complete", SELECT_FROM "api.task_complete($1, $2::jsonb)",
 	  { GW_ARG_TASK_ID, GW_ARG_BODY_OR_NULL }, 200 },
+	/* the API's description and its reference page, from the gateway itself (docs.c) */
+	{ "GET", "/api/openapi.json", GW_ROUTE_OPENAPI, false, "openapi.json", NULL,
+	  { GW_ARG_NONE, GW_ARG_NONE }, 200 },
+	{ "GET", "/api/docs", GW_ROUTE_DOCS, false, "docs", NULL, { GW_ARG_NONE, GW_ARG_NONE }, 200 },
+	{ "GET", "/api/docs/redoc.standalone.js", GW_ROUTE_DOCS_SCRIPT, false, "docs script", NULL,
+	  { GW_ARG_NONE, GW_ARG_NONE }, 200 },
 	/* not routed (no method, no path): asked before a body is refused (handler.c) */
 	{ NULL, NULL, GW_ROUTE_AUTHORIZE, true, "api.authorize",
 	  SELECT_FROM "api.authorize()", { GW_ARG_NONE, GW_ARG_NONE }, 200 },

@@ -17,6 +17,9 @@ enum gw_route_id {
 	GW_ROUTE_TASK_DELETE,
 	GW_ROUTE_TASK_COMPLETE,
 	GW_ROUTE_HEALTH,
+	GW_ROUTE_OPENAPI,       /* the gateway's own documents (docs.c): no SQL */
+	GW_ROUTE_DOCS,
+	GW_ROUTE_DOCS_SCRIPT,
 	GW_ROUTE_AUTHORIZE      /* not routed: api.authorize(), called before refusing a body */
 };
 
@@ -41,7 +44,8 @@ struct gw_route {
 	enum gw_route_id id;
 	bool             auth;            /* role todo_user and a bearer token; else todo_anon */
 	const char      *function;        /* for logs */
-	const char      *sql;             /* the one statement after the context statement */
+	const char      *sql;             /* the one statement after the context statement;
+	                                     NULL: answered by the gateway itself (docs.c) */
 	enum gw_arg      args[2];
 	unsigned         success_status;  /* 200, 201 or 204 */
 };
