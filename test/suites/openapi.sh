@@ -45,6 +45,17 @@ is "$code" "200 text/javascript; charset=utf-8" "GET /api/docs/redoc.standalone.
 if cmp -s "$work/redoc.js" node_modules/redoc/bundles/redoc.standalone.js; then ok "the script is the pinned package's bundle"
 else not_ok "the script is the pinned package's bundle"; fi
 is "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$gw_url/api/openapi.json")" 405 "POST /api/openapi.json: 405"
+# the page renders in a real browser under its own CSP, with no internet (Debian's chromium,
+# when installed: the web app's browser test needs it too)
+browser=$(command -v chromium || true)
+if [ -n "$browser" ]; then
+	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --virtual-time-budget=20000 \
+		--user-data-dir="$work/chromium" --dump-dom "$gw_url/api/docs" >"$work/docs.dom" 2>"$work/chromium.log"
+	like "$(cat "$work/docs.dom")" "Create a task.*Complete or reopen a task" \
+		"chromium renders /api/docs: Redoc shows the document's operations"
+else
+	ok "# SKIP chromium is not installed: the page is not rendered"
+fi
 
 # --- types and a typed client ----------------------------------------------------------------
 ts=$work/ts
