@@ -27,6 +27,14 @@ payload(enum gw_qstatus st, const char *data, const char *error, unsigned status
 	is_int(h.status, status, "health %s: status", name);
 	is_str(h.data, payload, "health %s: payload", name);
 	ok(h.has_error == (status != 200), "health %s: error iff not 200", name);
+	{
+		/* /ready and /metrics name the state as the payload does (admin.c) */
+		char want[64];
+
+		snprintf(want, sizeof want, "{\"status\":\"%s\"", health_state_name(&h));
+		ok(strncmp(payload, want, strlen(want)) == 0, "health %s: state name %s", name,
+		   health_state_name(&h));
+	}
 }
 
 static struct gw_health
