@@ -152,13 +152,16 @@ COMMENT ON FUNCTION todo.task_list_filtered(uuid, jsonb) IS 'todo: a list reques
 -- plans every call again (a quarter of the request's CPU). enable_seqscan off: the generic
 -- plan then reads tasks_user_created_idx in order, no sort, the best plan for a user's 20
 -- tasks or 10,000 (a whole-table scan and a sort, which that estimate can pick, reads
--- every user's tasks); the session lookup uses its unique index either way.
+-- every user's tasks); the session lookup uses its unique index either way. jit off: a
+-- plan with a disabled scan costs more than jit_above_cost, and compiling it took 50-370 ms
+-- a call (the plain install reads its settings table with one).
 CREATE FUNCTION api.task_list(params jsonb)
 RETURNS api.result
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET plan_cache_mode = force_generic_plan
 SET enable_seqscan = off
+SET jit = off
 AS $$
 DECLARE
 	session todo.sessions := todo.authenticate();

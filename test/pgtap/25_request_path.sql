@@ -5,7 +5,7 @@
 -- the recurrence functions) give the same results.
 BEGIN;
 \ir _helpers.psql
-SELECT plan(38);
+SELECT plan(39);
 
 SELECT pg_temp.make_user('alice', 'alice@example.com') AS alice, pg_temp.make_user('bob', 'bob@example.com') AS bob \gset
 SELECT pg_temp.make_user('carol', 'carol@example.com') AS carol \gset
@@ -35,6 +35,13 @@ SELECT is(json_array_length((api.task_list('{}')).data), 1, 'list without parame
 SELECT pg_temp.req('todo_user', :'tok_c', :'carol');
 SELECT is((api.task_list('{}')).data::text, '[]', 'list without parameters, no tasks: []');
 SELECT is((api.task_list('{}')).meta::jsonb, '{"total": 0, "limit": null, "offset": 0}', 'list without parameters, no tasks: total 0');
+
+-- its settings: the generic plan, read in index order, never compiled by JIT (a plan with a
+-- disabled scan costs more than jit_above_cost: the plain install's settings read was
+-- compiled on every call)
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = 'api.task_list(jsonb)'::regprocedure),
+	ARRAY['search_path=pg_catalog, pg_temp', 'plan_cache_mode=force_generic_plan', 'enable_seqscan=off', 'jit=off'],
+	'api.task_list: generic plans, no whole-table scan, no JIT');
 
 -- still behind the token: no token, someone else's token, a forged app.user_id
 SELECT pg_temp.req('todo_user', '', :'alice');
