@@ -4,7 +4,7 @@
 PG_CONFIG ?= pg_config
 export PG_CONFIG
 
-.PHONY: all deps extension gateway todoctl plain install test run bench clean asan valgrind migrate seed fuzz screenshots
+.PHONY: all deps extension gateway todoctl plain install test installcheck run bench clean asan valgrind migrate seed fuzz screenshots
 
 all: extension gateway todoctl
 
@@ -32,6 +32,12 @@ install: extension
 # every test against real servers; ends with one line "N passed, N failed"
 test: deps
 	@test/run.sh
+
+# the pgTAP suite (and, for the extension as a superuser, the pg_regress files) against the
+# database at DATABASE_URL as it is, as its owner or a superuser; leaves nothing behind
+# (docs/testing.md)
+installcheck: deps
+	@test/installcheck.sh
 
 # the embedded database (when DATABASE_URL is unset) and the gateway on $PORT
 run: deps

@@ -57,7 +57,7 @@ SELECT pg_temp.req('todo_user', :'tok_a', :'alice');
 SELECT throws_ok($$SELECT * FROM api.task_list(NULL)$$, 'TD400', NULL, 'list with NULL parameters: 400, as before');
 SELECT throws_ok($$SELECT * FROM api.task_list('{"sort": ["-created_at"], "bogus": ["1"]}')$$, 'TD400', NULL,
 	'list with an unknown parameter beside known ones: 400');
-SELECT pg_temp.req('postgres', '', '');
+SELECT pg_temp.req(session_user, '', '');
 
 -- try_uuid: canonical uuids in either case; anything else NULL
 SELECT is(todo.try_uuid('00000000-0000-4000-8000-0000000000a1'), '00000000-0000-4000-8000-0000000000a1'::uuid, 'try_uuid: lowercase');
