@@ -40,3 +40,26 @@ CREATE POLICY login_attempts_expired_delete ON todo.login_attempts FOR DELETE
 ALTER TABLE todo.password_costs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE todo.password_costs FORCE ROW LEVEL SECURITY;
 CREATE POLICY password_costs_all ON todo.password_costs USING (true) WITH CHECK (true);
+
+-- Another issuer's token has a session keyed by the token's digest (37_external_tokens.sql):
+-- a request may read the session of the very token it presents, before it knows its user.
+CREATE POLICY sessions_presented_token ON todo.sessions FOR SELECT
+	USING (token_jti = (SELECT todo.presented_token_key()));
+
+-- The configuration of other issuers holds no user's rows: todo_owner alone reads and
+-- changes it (the request roles and the gateway have no privilege on it at all).
+ALTER TABLE todo.issuers ENABLE ROW LEVEL SECURITY;
+ALTER TABLE todo.issuers FORCE ROW LEVEL SECURITY;
+CREATE POLICY issuers_owner ON todo.issuers TO todo_owner USING (true) WITH CHECK (true);
+ALTER TABLE todo.issuer_keys ENABLE ROW LEVEL SECURITY;
+ALTER TABLE todo.issuer_keys FORCE ROW LEVEL SECURITY;
+CREATE POLICY issuer_keys_owner ON todo.issuer_keys TO todo_owner USING (true) WITH CHECK (true);
+
+-- An identity is its user's; a verified token may look up the one it names (app.identity).
+ALTER TABLE todo.external_identities ENABLE ROW LEVEL SECURITY;
+ALTER TABLE todo.external_identities FORCE ROW LEVEL SECURITY;
+CREATE POLICY external_identities_self ON todo.external_identities
+	USING (user_id = (SELECT todo.current_user_id()))
+	WITH CHECK (user_id = (SELECT todo.current_user_id()));
+CREATE POLICY external_identities_verified ON todo.external_identities FOR SELECT
+	USING (jsonb_build_array(issuer, subject) = (SELECT todo.verified_identity()));

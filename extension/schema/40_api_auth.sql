@@ -108,7 +108,8 @@ BEGIN
 	PERFORM set_config('app.login_identifier', identifier, true);
 	SELECT * INTO u FROM todo.users
 	WHERE CASE WHEN by_email THEN email = identifier ELSE lower(username) = identifier END;
-	IF u.id IS NULL THEN
+	IF u.id IS NULL OR u.password_hash IS NULL THEN
+		-- no such user, or one of another issuer, who has no password
 		PERFORM todo.waste_password_check(password, identifier);
 		password_ok := false;
 	ELSE

@@ -7,6 +7,9 @@ ALTER TABLE todo.tasks OWNER TO todo_owner;
 ALTER TABLE todo.sessions OWNER TO todo_owner;
 ALTER TABLE todo.login_attempts OWNER TO todo_owner;
 ALTER TABLE todo.password_costs OWNER TO todo_owner;
+ALTER TABLE todo.issuers OWNER TO todo_owner;
+ALTER TABLE todo.issuer_keys OWNER TO todo_owner;
+ALTER TABLE todo.external_identities OWNER TO todo_owner;
 
 -- Nothing in todo is callable by anybody but todo_owner (and superusers).
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA todo FROM PUBLIC;
@@ -29,3 +32,8 @@ GRANT EXECUTE ON FUNCTION api.register(jsonb), api.login(jsonb), api.health() TO
 GRANT EXECUTE ON FUNCTION api.logout(), api.me(), api.authorize(), api.health(),
 	api.task_list(jsonb), api.task_create(jsonb), api.task_get(text), api.task_update(text, jsonb),
 	api.task_delete(text), api.task_complete(text, jsonb) TO todo_user;
+
+-- The gateway's login role itself (outside requests) may call its two JWKS functions and
+-- nothing else: it fetches other issuers' keys and hands them over (docs/security.md).
+GRANT USAGE ON SCHEMA api TO todo_gateway;
+GRANT EXECUTE ON FUNCTION api.gateway_jwks_sources(), api.gateway_store_jwks(text, jsonb) TO todo_gateway;

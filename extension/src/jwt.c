@@ -16,6 +16,7 @@
 
 #include "base64url.h"
 #include "guc.h"
+#include "jwt.h"
 #include "todo.h"
 
 PG_FUNCTION_INFO_V1(jwt_sign);
@@ -25,9 +26,6 @@ PG_FUNCTION_INFO_V1(jwt_verify);
 static const char JwtHeader[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 
 #define JWT_MIN_SECRET_LENGTH	32
-#define JWT_MAX_TOKEN_LENGTH	8192
-/* a real header is some 40 characters; this also bounds its JSON nesting */
-#define JWT_MAX_HEADER_LENGTH	1024
 #define JWT_MAC_LENGTH			PG_SHA256_DIGEST_LENGTH
 #define JWT_MAC_ENCODED_LENGTH	43	/* Base64UrlEncodedLength(32) */
 /* numbers of the payload: 1e1000 is fine, 1e200000 is beyond numeric */
@@ -44,12 +42,10 @@ typedef struct JwtHeaderState
 	bool		crit;			/* has a top-level "crit" field */
 } JwtHeaderState;
 
-static void JwtRefuse(const char *message) pg_attribute_noreturn();
-
 /*
  * Refuse a token: TD401 with a short message that is safe to show to clients.
  */
-static void
+void
 JwtRefuse(const char *message)
 {
 	ereport(ERROR,
@@ -280,14 +276,16 @@ JwtPayloadScalar(void *state, char *token, JsonTokenType tokentype)
 }
 
 /*
- * The payload as jsonb.  The payload is signed with our key, so normally
- * written by jwt_sign; it is still checked with the error-returning parser
+ * A segment of a token (len bytes, NUL-terminated) as a jsonb object.  Our
+ * payloads are signed with our key, so normally written by jwt_sign; other
+ * issuers' headers and payloads (jws.c) are read before their signature is
+ * checked.  Either way the text is checked with the error-returning parser
  * before jsonb_in, so that anything jsonb_in would refuse with an error of
  * its own (bad syntax, \u0000, a lone surrogate, a number out of numeric's
  * range) is refused as TD401 like any other bad token.
  */
-static Jsonb *
-JwtPayloadParse(char *payload, int len)
+Jsonb *
+JwtParseObject(char *payload, int len)
 {
 	bool		storable = true;
 	JsonSemAction sem = {0};
@@ -488,7 +486,7 @@ jwt_verify(PG_FUNCTION_ARGS)
 	if (Base64UrlDecode(dot1 + 1, payloadlen, (uint8 *) buf) != buflen)
 		JwtRefuse("invalid token");
 	buf[buflen] = '\0';
-	payload = JwtPayloadParse(buf, buflen);
+	payload = JwtParseObject(buf, buflen);
 	JwtClaimsCheck(payload);
 
 	PG_RETURN_JSONB_P(payload);

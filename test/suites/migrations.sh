@@ -102,19 +102,19 @@ rc=$?
 is "$rc" 2 "an unparseable DATABASE_URL: exit 2"
 unlike "$out" "$secret" "a password in an unparseable DATABASE_URL is not printed"
 
-# --- fresh install of 1.1, status, idempotence
+# --- fresh install of the latest version, status, idempotence
 tc todo_mig_fresh migrate status
 like "$out" "install: nothing installed" "status of an empty database: nothing installed"
 tc todo_mig_fresh migrate up
-is "$rc:$(version todo_mig_fresh)" "0:1.1" "up on an empty database installs the latest version (1.1)"
+is "$rc:$(version todo_mig_fresh)" "0:$latest" "up on an empty database installs the latest version ($latest)"
 like "$out" "before: nothing installed" "up prints the version before"
-like "$out" "after: 1.1 \(extension todo, the latest\)" "up prints the version after"
+like "$out" "after: $latest \(extension todo, the latest\)" "up prints the version after"
 tc todo_mig_fresh migrate status
-like "$out" $'install: extension todo\nversion: 1.1\nlatest: 1.1\nstate: up-to-date' "status at the latest version: up-to-date"
+like "$out" "install: extension todo"$'\n'"version: $latest"$'\n'"latest: $latest"$'\n'"state: up-to-date" "status at the latest version: up-to-date"
 catalog todo_mig_fresh >"$work/before-idempotent.catalog"
 tc todo_mig_fresh migrate up
-is "$rc:$(version todo_mig_fresh)" "0:1.1" "up at the latest version: exit 0"
-like "$out" "nothing to do: already at 1.1" "up at the latest version says so"
+is "$rc:$(version todo_mig_fresh)" "0:$latest" "up at the latest version: exit 0"
+like "$out" "nothing to do: already at $latest" "up at the latest version says so"
 catalog todo_mig_fresh >"$work/after-idempotent.catalog"
 if d=$(diff -u "$work/before-idempotent.catalog" "$work/after-idempotent.catalog"); then
 	ok "up at the latest version changes nothing in the catalogs"
@@ -127,9 +127,9 @@ new_db todo_mig_up
 tc todo_mig_up migrate up --to 1.0
 is "$rc:$(version todo_mig_up)" "0:1.0" "up --to 1.0 on an empty database installs 1.0"
 tc todo_mig_up migrate status
-like "$out" $'version: 1.0\nlatest: 1.1\nstate: out-of-date' "status at 1.0: out-of-date"
+like "$out" "version: 1.0"$'\n'"latest: $latest"$'\n'"state: out-of-date" "status at 1.0: out-of-date"
 tc todo_mig_up migrate up
-is "$rc:$(version todo_mig_up)" "0:1.1" "up from 1.0 goes to 1.1"
+is "$rc:$(version todo_mig_up)" "0:$latest" "up from 1.0 goes to $latest"
 like "$out" "before: 1.0 \(extension todo\)" "up from 1.0 prints the version before"
 same_catalog todo_mig_fresh todo_mig_up "a fresh 1.1 and 1.0 upgraded to 1.1 have identical catalogs"
 # Releases (docs/migrations.md): the only install scripts are the base's, 1.0 as shipped,
@@ -158,7 +158,7 @@ fi
 
 # --- 1.1 -> 1.0 -> 1.1 with data
 new_db todo_mig_trip
-tc todo_mig_trip migrate up
+tc todo_mig_trip migrate up --to 1.1
 add_data todo_mig_trip
 sum=$(checksum todo_mig_trip)
 tc todo_mig_trip migrate down
@@ -173,10 +173,13 @@ is "$rc:$(version todo_mig_trip)" "1:1.0" "down at the oldest version: exit 1, s
 like "$out" "no version below 1.0" "down at the oldest version says why"
 tc todo_mig_trip migrate up --to 1.0
 is "$rc" 0 "up --to the current version: nothing to do, exit 0"
-tc todo_mig_trip migrate up
+tc todo_mig_trip migrate up --to 1.1
 is "$rc:$(version todo_mig_trip)" "0:1.1" "1.0 -> 1.1 again"
 is "$(checksum todo_mig_trip)" "$sum" "1.1 -> 1.0 -> 1.1 keeps every row"
-same_catalog todo_mig_fresh todo_mig_trip "after 1.1 -> 1.0 -> 1.1 the catalogs equal a fresh 1.1's"
+tc todo_mig_trip migrate up
+same_catalog todo_mig_fresh todo_mig_trip "after 1.1 -> 1.0 -> 1.1 -> $latest the catalogs equal a fresh $latest's"
+tc todo_mig_trip migrate down --to 1.1
+is "$rc:$(version todo_mig_trip)" "0:1.1" "down from $latest with no user of another issuer: no --force needed"
 tc todo_mig_trip migrate up --to 1.0
 is "$rc:$(version todo_mig_trip)" "1:1.1" "up --to an older version refuses"
 like "$out" "use todoctl migrate down --to 1.0" "up --to an older version points to down"
@@ -195,9 +198,25 @@ tc todo_mig_trip migrate down --force
 is "$rc:$(version todo_mig_trip)" "0:1.0" "down --force with legacy ids goes to 1.0"
 is "$(checksum todo_mig_trip)" "$sum" "down --force keeps every row (but the legacy ids)"
 tc todo_mig_trip migrate up
-is "$rc:$(version todo_mig_trip):$(q todo_mig_trip "SELECT count(legacy_id) FROM todo.users")" "0:1.1:0" "up after a forced downgrade: 1.1, legacy ids empty"
+is "$rc:$(version todo_mig_trip):$(q todo_mig_trip "SELECT count(legacy_id) FROM todo.users")" "0:$latest:0" "up after a forced downgrade: $latest, legacy ids empty"
 tc todo_mig_trip migrate up --force
 is "$rc" 2 "--force is refused for up (usage, exit 2)"
+
+# --- a downgrade from 1.2 that would delete the users of other issuers refuses unless forced
+new_db todo_mig_ext
+tc todo_mig_ext migrate up
+add_data todo_mig_ext
+q todo_mig_ext "SELECT todo.issuer_add('hs', 'https://hs.example', NULL, 'a-test-only-secret-of-32-bytes-or-more', NULL, NULL)"
+q todo_mig_ext "INSERT INTO todo.users (id, username, email, password_hash) VALUES ('00000000-0000-4000-8000-000000000001', 'ext', NULL, NULL);
+	INSERT INTO todo.external_identities (issuer, subject, user_id) VALUES ('https://hs.example', 's1', '00000000-0000-4000-8000-000000000001');
+	INSERT INTO todo.tasks (user_id, title) VALUES ('00000000-0000-4000-8000-000000000001', 'ext task')"
+tc todo_mig_ext migrate down
+is "$rc:$(version todo_mig_ext)" "1:1.2" "down from 1.2 with a user of another issuer: refused, still 1.2"
+like "$out" "would delete 1 users of other issuers with their 1 tasks, and 1 trusted issuers" "the refusal says which data"
+tc todo_mig_ext migrate down --force
+is "$rc:$(version todo_mig_ext):$(q todo_mig_ext "SELECT count(*) FROM todo.users WHERE username = 'ext'")" "0:1.1:0" "down --force: 1.1, that user gone"
+tc todo_mig_ext migrate up
+is "$rc:$(version todo_mig_ext)" "0:$latest" "and up again"
 
 # --- a failing upgrade script leaves the database at the version it started from
 new_db todo_mig_bad
@@ -216,9 +235,9 @@ if cat >"$bad_script" 2>/dev/null <<-'EOF'; then
 	CREATE TABLE todo.never (id integer);
 EOF
 	tc todo_mig_bad migrate up --to "$bad_version"
-	is "$rc:$(version todo_mig_bad)" "1:1.1" "a script failing half-way: exit 1, still 1.1"
+	is "$rc:$(version todo_mig_bad)" "1:$latest" "a script failing half-way: exit 1, still $latest"
 	like "$out" "division by zero" "the failure prints the database's error"
-	like "$out" "after: 1.1" "the failure prints the version after (unchanged)"
+	like "$out" "after: $latest" "the failure prints the version after (unchanged)"
 	is "$(checksum todo_mig_bad)" "$sum" "a script failing half-way changes no row"
 	if d=$(diff -u "$work/bad-before.catalog" <(catalog todo_mig_bad)); then
 		ok "a script failing half-way changes nothing in the catalogs"
@@ -244,13 +263,13 @@ hold_lock() {
 }
 hold_lock todo_mig_bad 4
 tc todo_mig_bad migrate down --lock-timeout 200 --attempts 2
-is "$rc:$(version todo_mig_bad)" "1:1.1" "a lock held throughout: exit 1 after 2 attempts, still 1.1"
+is "$rc:$(version todo_mig_bad)" "1:$latest" "a lock held throughout: exit 1 after 2 attempts, still $latest"
 like "$out" "lock timeout.*attempt 1 of 2 rolled back.*gave up after 2 attempts" "a lock held throughout: says it timed out, retried, gave up"
 wait "$holder_pid"
 hold_lock todo_mig_bad 1
 tc todo_mig_bad migrate down --lock-timeout 300 --attempts 4
-is "$rc:$(version todo_mig_bad)" "0:1.0" "a lock released after 1 s: a later attempt succeeds"
-like "$out" "attempt 1 of 4 rolled back.*after: 1.0" "a lock released after 1 s: retried, then done"
+is "$rc:$(version todo_mig_bad)" "0:1.1" "a lock released after 1 s: a later attempt succeeds"
+like "$out" "attempt 1 of 4 rolled back.*after: 1.1" "a lock released after 1 s: retried, then done"
 wait "$holder_pid"
 is "$(checksum todo_mig_bad)" "$sum" "retried migrations keep every row"
 
@@ -321,7 +340,7 @@ is "$rc:$(plain_version):$(q todo_mig_plain "SELECT count(*) FROM pg_tables WHER
 	"plain: a script with a COMMIT is refused before it runs"
 like "$out" "todo-plain--1.1--1.2.sql, line 2: COMMIT: todoctl runs the scripts in its own transaction" "plain: the refusal names the script, the line and the statement"
 tc todo_mig_fresh migrate up --plain --plain-dir "$plain"
-is "$rc:$(version todo_mig_fresh)" "1:1.1" "--plain on a database with the extension refuses"
+is "$rc:$(version todo_mig_fresh)" "1:$latest" "--plain on a database with the extension refuses"
 
 # --- the real plain-SQL scripts, when installed (make -C extension install puts them there)
 real="$(pg_config --sharedir)/todo-plain"
@@ -355,11 +374,11 @@ q todo_mig_health "ALTER ROLE todo_gateway LOGIN PASSWORD '$GATEWAY_PASSWORD'" 2
 health() { curl -s --max-time 2 -w ' %{http_code}' "$gw_url/api/v1/health"; }
 if gateway_start gateway DATABASE_URL="$(database_url todo_mig_health)" ENVIRONMENT=development; then
 	h=$(health)
-	like "$h" '"status": ?"degraded".*"migration": ?"out-of-date".* 200$' "health at 1.0 (gateway built for 1.1): 200, degraded, out-of-date"
-	like "$(cat "$work/gateway.err" "$work/gateway.out")" "schema version 1.0 differs from the version this gateway was built for \(1.1\)" \
-		"the gateway's start-up log warns that the schema is 1.0, not 1.1"
+	like "$h" '"status": ?"degraded".*"migration": ?"out-of-date".* 200$' "health at 1.0 (gateway built for $latest): 200, degraded, out-of-date"
+	like "$(cat "$work/gateway.err" "$work/gateway.out")" "schema version 1.0 differs from the version this gateway was built for \($latest\)" \
+		"the gateway's start-up log warns that the schema is 1.0, not $latest"
 	tc todo_mig_health migrate up
-	is "$rc:$(version todo_mig_health)" "0:1.1" "todoctl migrate up under a running gateway"
+	is "$rc:$(version todo_mig_health)" "0:$latest" "todoctl migrate up under a running gateway"
 	start=$SECONDS
 	while h=$(health) && ! printf '%s' "$h" | grep -q '"up-to-date"' && [ $((SECONDS - start)) -lt 10 ]; do
 		sleep 0.1
