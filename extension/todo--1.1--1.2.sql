@@ -8,6 +8,11 @@
 -- on columns that are all NULL, an index over no row).
 LOCK TABLE todo.sessions, todo.users IN ACCESS EXCLUSIVE MODE;
 
+-- The plain install may be migrated by a role that is not a superuser (Neon): todo_owner
+-- may create in its schemas for the migration only, as for the install (plain/04_installer.sql)
+-- plain: 04_installer.sql {
+-- plain: }
+
 -- What schema/12_jws.sql adds (the plain install takes plain/12_jws.sql instead: make plain)
 -- plain: 12_jws.sql {
 
@@ -712,3 +717,6 @@ GRANT EXECUTE ON FUNCTION api.logout(), api.me(), api.authorize(), api.health(),
 -- nothing else: it fetches other issuers' keys and hands them over (docs/security.md).
 GRANT USAGE ON SCHEMA api TO todo_gateway;
 GRANT EXECUTE ON FUNCTION api.gateway_jwks_sources(), api.gateway_store_jwks(text, jsonb) TO todo_gateway;
+
+-- plain: 99_installer.sql {
+-- plain: }

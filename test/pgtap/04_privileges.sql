@@ -35,7 +35,7 @@ SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc
 		WHERE pronamespace = 'api'::regnamespace AND has_function_privilege('todo_user', oid, 'EXECUTE')),
 	ARRAY['authorize', 'health', 'logout', 'me', 'task_complete', 'task_create', 'task_delete', 'task_get', 'task_list', 'task_update'],
 	'todo_user may execute every api function but register and login');
-SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p WHERE pronamespace IN ('api'::regnamespace, 'todo'::regnamespace)
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p WHERE pronamespace IN ('api'::regnamespace, 'todo'::regnamespace)
 		AND has_function_privilege('todo_gateway', oid, 'EXECUTE')), ARRAY['api.gateway_jwks_sources()', 'api.gateway_store_jwks(text,jsonb)'],
 	'todo_gateway itself may execute only its two JWKS functions');
 SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc

@@ -54,7 +54,7 @@ snapshot() {
 counts() { # users tasks sessions of DB
 	q "$1" "SELECT (SELECT count(*) FROM todo.users) || ' ' || (SELECT count(*) FROM todo.tasks) || ' ' || (SELECT count(*) FROM todo.sessions)"
 }
-reset() { q "$1" "TRUNCATE todo.users, todo.tasks, todo.sessions, todo.login_attempts"; }
+reset() { q "$1" "TRUNCATE todo.users, todo.tasks, todo.sessions, todo.login_attempts, todo.external_identities"; }
 # the bytes and the modification time of a file
 file_state() { echo "$(sha256sum <"$1" | cut -c1-64) $(stat -c '%s bytes, mtime %y' "$1")"; }
 task() { q "$main" "SELECT $2 FROM todo.tasks WHERE legacy_id = $1"; }
