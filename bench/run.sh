@@ -19,6 +19,8 @@ echo "== database (in-database timings)"
 psql -X -q -d todo_bench -f bench/database.sql 2>&1 | sed -n 's/^psql:.*NOTICE:  //p'
 echo "== JWT verification (100,000 calls)"
 psql -X -q -d todo_bench -f bench/jwt_verify.sql 2>&1 | sed -n 's/^psql:.*NOTICE:  //p'
+echo "== other issuers' signatures (issue 10: 100,000 calls; authenticate())"
+psql -X -q -d todo_bench -f bench/jws_verify.sql 2>&1 | sed -n 's/^psql:.*NOTICE:  //p'
 bench/plain.sh   # the plain-SQL install against the extension, on this cluster
 echo "== HTTP (wrk against the gateway, pgbench for the same SQL)"
 bench/http.sh todo_bench

@@ -9,12 +9,11 @@
 LOCK TABLE todo.sessions, todo.users IN ACCESS EXCLUSIVE MODE;
 
 -- The plain install may be migrated by a role that is not a superuser (Neon): todo_owner
--- may create in its schemas for the migration only, as for the install (plain/04_installer.sql)
--- plain: 04_installer.sql {
--- plain: }
+-- may create in its schemas for the migration only, as for its install.
+-- plain install: 04_installer.sql
 
--- What schema/12_jws.sql adds (the plain install takes plain/12_jws.sql instead: make plain)
--- plain: 12_jws.sql {
+-- schema/12_jws.sql (the plain install has plain/12_jws.sql and plain/13_signatures.sql)
+-- begin extension only
 
 -- The algorithm of a token comes from the key that must have signed it, never from the
 -- token alone: todo.jwk_algorithms says which algorithms a key may verify, and
@@ -56,9 +55,11 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT coalesce(nullif(pg_catalog.current_setting('todo.jwt_leeway', true), '')::integer, 30) $$;
 COMMENT ON FUNCTION todo.jwt_leeway() IS 'todo: clock skew allowed on token times, in seconds (setting todo.jwt_leeway)';
 
--- plain: }
+-- end extension only
+-- plain install: 12_jws.sql
+-- plain install: 13_signatures.sql
 
--- What schema/26_issuers.sql adds
+-- schema/27_issuers.sql
 
 -- Where a JWKS may be fetched from: https anywhere, http only on a loopback host (local
 -- development and tests); no user info in the authority (http://127.0.0.1@evil.example).
@@ -163,6 +164,26 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT nullif(pg_catalog.current_setting('app.identity', true), '')::pg_catalog.jsonb $$;
 COMMENT ON FUNCTION todo.verified_identity() IS 'todo: [iss, subject] of the verified external token (app.identity), or NULL';
 
+-- todo.count_password_costs (schema/26_password_costs.sql) counts no user without a password
+CREATE OR REPLACE FUNCTION todo.count_password_costs()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- (a user of another issuer has no password: NULL, counted nowhere)
+	IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.password_hash IS NOT NULL THEN
+		UPDATE todo.password_costs SET accounts = accounts - 1 WHERE cost = todo.bcrypt_hash_cost(OLD.password_hash);
+	END IF;
+	IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.password_hash IS NOT NULL THEN
+		INSERT INTO todo.password_costs AS c (cost, accounts) VALUES (todo.bcrypt_hash_cost(NEW.password_hash), 1)
+		ON CONFLICT (cost) DO UPDATE SET accounts = c.accounts + 1;
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION todo.count_password_costs() IS 'todo: trigger keeping todo.password_costs in step with todo.users';
+
 -- The policies schema/30_policies.sql adds
 -- Another issuer's token has a session keyed by the token's digest (37_external_tokens.sql):
 -- a request may read the session of the very token it presents, before it knows its user.
@@ -187,7 +208,7 @@ CREATE POLICY external_identities_self ON todo.external_identities
 CREATE POLICY external_identities_verified ON todo.external_identities FOR SELECT
 	USING (jsonb_build_array(issuer, subject) = (SELECT todo.verified_identity()));
 
--- schema/37_external_tokens.sql
+-- schema/38_external_tokens.sql
 
 -- The registered claims of a correctly signed external token, as src/jwt.c checks ours:
 -- exp required, exp/nbf/iat with todo.jwt_leeway(), aud (a string or an array of
@@ -472,10 +493,14 @@ AS $$
 DECLARE
 	errors jsonb := todo.unknown_field_errors(body, '{email,username,password}');
 	by_email boolean := body ? 'email';
-	identifier text := lower(todo.trim_space(coalesce(body ->> 'email', body ->> 'username')));
+	field text := CASE WHEN by_email THEN 'email' ELSE 'username' END;
+	identifier text := lower(todo.trim_space(body ->> field));
 	password text := body ->> 'password';
+	address text := todo.client_address();
+	pair_counter text;
+	address_counter text;
 	u todo.users;
-	attempt todo.login_attempts;
+	retry_after integer;
 	password_ok boolean;
 BEGIN
 	IF by_email AND body ? 'username' THEN
@@ -483,52 +508,52 @@ BEGIN
 	ELSIF NOT by_email AND NOT body ? 'username' THEN
 		errors := errors || todo.field_error('email', 'email or username is required');
 	ELSE
-		errors := errors || coalesce(todo.string_error(CASE WHEN by_email THEN 'email' ELSE 'username' END,
-			body -> CASE WHEN by_email THEN 'email' ELSE 'username' END), '[]');
+		errors := errors || coalesce(todo.string_error(field, body -> field),
+			CASE WHEN identifier = '' THEN todo.field_error(field, 'must not be empty') END, '[]');
 	END IF;
 	errors := errors || coalesce(todo.string_error('password', body -> 'password'), '[]');
 	IF errors <> '[]' THEN
 		PERFORM todo.raise_validation(errors);
 	END IF;
 
+	pair_counter := 'p:' || encode(sha256(convert_to(field || ':' || identifier || ' ' || coalesce(address, ''), 'UTF8')), 'hex');
+	address_counter := 'a:' || address;
+	PERFORM set_config('app.login_counters', ARRAY[pair_counter, address_counter]::text, true);
+	retry_after := coalesce(todo.login_refused_for(address_counter, todo.login_address_max_failures()),
+		todo.count_login_attempt(pair_counter, todo.login_max_failures()));
+	IF retry_after IS NOT NULL THEN
+		RETURN (NULL, NULL, json_build_object('sqlstate', 'TD429',
+			'message', 'too many failed logins; try again later',
+			'detail', json_build_object('retry_after', greatest(retry_after, 1))))::api.result;
+	END IF;
+
 	PERFORM set_config('app.login_identifier', identifier, true);
 	SELECT * INTO u FROM todo.users
 	WHERE CASE WHEN by_email THEN email = identifier ELSE lower(username) = identifier END;
-	IF FOUND THEN
-		PERFORM set_config('app.login_identifier', u.email, true);
-	END IF;
-
-	SELECT * INTO attempt FROM todo.login_attempts WHERE account = todo.login_identifier();
-	IF attempt.locked_until > now() THEN
-		RETURN (NULL, NULL, json_build_object('sqlstate', 'TD429',
-			'message', 'too many failed logins; try again later',
-			'detail', json_build_object('retry_after', ceil(extract(epoch FROM attempt.locked_until - now()))::integer)))::api.result;
-	END IF;
-
 	IF u.id IS NULL OR u.password_hash IS NULL THEN
 		-- no such user, or one of another issuer, who has no password
-		PERFORM todo.waste_password_check(password);
+		PERFORM todo.waste_password_check(password, identifier);
 		password_ok := false;
 	ELSE
 		-- bcrypt reads 72 bytes at most: a longer password would match on its prefix
 		password_ok := todo.check_password(password, u.password_hash) AND octet_length(password) <= 72 AND u.is_active;
 	END IF;
 	IF NOT password_ok THEN
-		INSERT INTO todo.login_attempts AS a (account, failures, window_started_at)
-		VALUES (todo.login_identifier(), 1, now())
-		ON CONFLICT (account) DO UPDATE SET
-			failures = CASE WHEN a.window_started_at < now() - todo.login_failure_window() THEN 1 ELSE a.failures + 1 END,
-			window_started_at = CASE WHEN a.window_started_at < now() - todo.login_failure_window() THEN now() ELSE a.window_started_at END
-		RETURNING * INTO attempt;
-		IF attempt.failures >= todo.login_max_failures() THEN
-			UPDATE todo.login_attempts SET locked_until = now() + todo.login_lockout()
-			WHERE account = attempt.account;
+		UPDATE todo.login_attempts SET locked_until = now() + todo.login_lockout()
+		WHERE account = pair_counter AND failures >= todo.login_max_failures();
+		IF address IS NOT NULL THEN
+			PERFORM todo.count_login_attempt(address_counter, todo.login_address_max_failures());
 		END IF;
+		PERFORM todo.forget_login_attempts();
 		RETURN (NULL, NULL, json_build_object('sqlstate', 'TD401', 'message', 'invalid credentials'))::api.result;
 	END IF;
 
-	DELETE FROM todo.login_attempts WHERE account = todo.login_identifier();
+	DELETE FROM todo.login_attempts WHERE account = pair_counter;
 	PERFORM todo.act_as(u.id);
+	IF NOT todo.password_hash_current(u.password_hash) THEN
+		-- the cost a login takes must not depend on how old the account is (docs/security.md)
+		UPDATE todo.users SET password_hash = todo.hash_password(password) WHERE id = u.id RETURNING * INTO u;
+	END IF;
 	RETURN (todo.start_session(u), NULL, NULL)::api.result;
 END
 $$;
@@ -687,6 +712,7 @@ ALTER TABLE todo.users OWNER TO todo_owner;
 ALTER TABLE todo.tasks OWNER TO todo_owner;
 ALTER TABLE todo.sessions OWNER TO todo_owner;
 ALTER TABLE todo.login_attempts OWNER TO todo_owner;
+ALTER TABLE todo.password_costs OWNER TO todo_owner;
 ALTER TABLE todo.issuers OWNER TO todo_owner;
 ALTER TABLE todo.issuer_keys OWNER TO todo_owner;
 ALTER TABLE todo.external_identities OWNER TO todo_owner;
@@ -718,5 +744,4 @@ GRANT EXECUTE ON FUNCTION api.logout(), api.me(), api.authorize(), api.health(),
 GRANT USAGE ON SCHEMA api TO todo_gateway;
 GRANT EXECUTE ON FUNCTION api.gateway_jwks_sources(), api.gateway_store_jwks(text, jsonb) TO todo_gateway;
 
--- plain: 99_installer.sql {
--- plain: }
+-- plain install: 99_installer.sql

@@ -35,7 +35,7 @@ DROP FUNCTION todo.issuer_list();
 DROP FUNCTION todo.issuer_remove(text);
 DROP FUNCTION todo.issuer_add(text, text, text, text, text, text);
 
--- todo.authenticate and api.login as 1.1 has them
+-- todo.authenticate, api.login and todo.count_password_costs as 1.1 has them
 CREATE OR REPLACE FUNCTION todo.authenticate()
 RETURNS todo.sessions
 LANGUAGE plpgsql
@@ -82,10 +82,14 @@ AS $$
 DECLARE
 	errors jsonb := todo.unknown_field_errors(body, '{email,username,password}');
 	by_email boolean := body ? 'email';
-	identifier text := lower(todo.trim_space(coalesce(body ->> 'email', body ->> 'username')));
+	field text := CASE WHEN by_email THEN 'email' ELSE 'username' END;
+	identifier text := lower(todo.trim_space(body ->> field));
 	password text := body ->> 'password';
+	address text := todo.client_address();
+	pair_counter text;
+	address_counter text;
 	u todo.users;
-	attempt todo.login_attempts;
+	retry_after integer;
 	password_ok boolean;
 BEGIN
 	IF by_email AND body ? 'username' THEN
@@ -93,55 +97,73 @@ BEGIN
 	ELSIF NOT by_email AND NOT body ? 'username' THEN
 		errors := errors || todo.field_error('email', 'email or username is required');
 	ELSE
-		errors := errors || coalesce(todo.string_error(CASE WHEN by_email THEN 'email' ELSE 'username' END,
-			body -> CASE WHEN by_email THEN 'email' ELSE 'username' END), '[]');
+		errors := errors || coalesce(todo.string_error(field, body -> field),
+			CASE WHEN identifier = '' THEN todo.field_error(field, 'must not be empty') END, '[]');
 	END IF;
 	errors := errors || coalesce(todo.string_error('password', body -> 'password'), '[]');
 	IF errors <> '[]' THEN
 		PERFORM todo.raise_validation(errors);
 	END IF;
 
+	pair_counter := 'p:' || encode(sha256(convert_to(field || ':' || identifier || ' ' || coalesce(address, ''), 'UTF8')), 'hex');
+	address_counter := 'a:' || address;
+	PERFORM set_config('app.login_counters', ARRAY[pair_counter, address_counter]::text, true);
+	retry_after := coalesce(todo.login_refused_for(address_counter, todo.login_address_max_failures()),
+		todo.count_login_attempt(pair_counter, todo.login_max_failures()));
+	IF retry_after IS NOT NULL THEN
+		RETURN (NULL, NULL, json_build_object('sqlstate', 'TD429',
+			'message', 'too many failed logins; try again later',
+			'detail', json_build_object('retry_after', greatest(retry_after, 1))))::api.result;
+	END IF;
+
 	PERFORM set_config('app.login_identifier', identifier, true);
 	SELECT * INTO u FROM todo.users
 	WHERE CASE WHEN by_email THEN email = identifier ELSE lower(username) = identifier END;
-	IF FOUND THEN
-		PERFORM set_config('app.login_identifier', u.email, true);
-	END IF;
-
-	SELECT * INTO attempt FROM todo.login_attempts WHERE account = todo.login_identifier();
-	IF attempt.locked_until > now() THEN
-		RETURN (NULL, NULL, json_build_object('sqlstate', 'TD429',
-			'message', 'too many failed logins; try again later',
-			'detail', json_build_object('retry_after', ceil(extract(epoch FROM attempt.locked_until - now()))::integer)))::api.result;
-	END IF;
-
 	IF u.id IS NULL THEN
-		PERFORM todo.waste_password_check(password);
+		PERFORM todo.waste_password_check(password, identifier);
 		password_ok := false;
 	ELSE
 		-- bcrypt reads 72 bytes at most: a longer password would match on its prefix
 		password_ok := todo.check_password(password, u.password_hash) AND octet_length(password) <= 72 AND u.is_active;
 	END IF;
 	IF NOT password_ok THEN
-		INSERT INTO todo.login_attempts AS a (account, failures, window_started_at)
-		VALUES (todo.login_identifier(), 1, now())
-		ON CONFLICT (account) DO UPDATE SET
-			failures = CASE WHEN a.window_started_at < now() - todo.login_failure_window() THEN 1 ELSE a.failures + 1 END,
-			window_started_at = CASE WHEN a.window_started_at < now() - todo.login_failure_window() THEN now() ELSE a.window_started_at END
-		RETURNING * INTO attempt;
-		IF attempt.failures >= todo.login_max_failures() THEN
-			UPDATE todo.login_attempts SET locked_until = now() + todo.login_lockout()
-			WHERE account = attempt.account;
+		UPDATE todo.login_attempts SET locked_until = now() + todo.login_lockout()
+		WHERE account = pair_counter AND failures >= todo.login_max_failures();
+		IF address IS NOT NULL THEN
+			PERFORM todo.count_login_attempt(address_counter, todo.login_address_max_failures());
 		END IF;
+		PERFORM todo.forget_login_attempts();
 		RETURN (NULL, NULL, json_build_object('sqlstate', 'TD401', 'message', 'invalid credentials'))::api.result;
 	END IF;
 
-	DELETE FROM todo.login_attempts WHERE account = todo.login_identifier();
+	DELETE FROM todo.login_attempts WHERE account = pair_counter;
 	PERFORM todo.act_as(u.id);
+	IF NOT todo.password_hash_current(u.password_hash) THEN
+		-- the cost a login takes must not depend on how old the account is (docs/security.md)
+		UPDATE todo.users SET password_hash = todo.hash_password(password) WHERE id = u.id RETURNING * INTO u;
+	END IF;
 	RETURN (todo.start_session(u), NULL, NULL)::api.result;
 END
 $$;
 COMMENT ON FUNCTION api.login(jsonb) IS 'POST /api/auth/login: check credentials (throttled) and open a session';
+
+CREATE OR REPLACE FUNCTION todo.count_password_costs()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_OP IN ('UPDATE', 'DELETE') THEN
+		UPDATE todo.password_costs SET accounts = accounts - 1 WHERE cost = todo.bcrypt_hash_cost(OLD.password_hash);
+	END IF;
+	IF TG_OP IN ('UPDATE', 'INSERT') THEN
+		INSERT INTO todo.password_costs AS c (cost, accounts) VALUES (todo.bcrypt_hash_cost(NEW.password_hash), 1)
+		ON CONFLICT (cost) DO UPDATE SET accounts = c.accounts + 1;
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION todo.count_password_costs() IS 'todo: trigger keeping todo.password_costs in step with todo.users';
 
 DROP FUNCTION todo.authenticate_external(jsonb, jsonb, text, bytea, todo.issuers);
 DROP FUNCTION todo.external_user(text, text, jsonb);
@@ -165,9 +187,10 @@ DROP TABLE todo.issuer_keys;
 DROP TABLE todo.issuers;
 DROP FUNCTION todo.jwks_url_allowed(text);
 
--- plain: undo_12_jws.sql {
+-- begin extension only
 DROP FUNCTION todo.jwt_leeway();
 DROP FUNCTION todo.jws_verify(text, jsonb, text, bytea);
 DROP FUNCTION todo.jwk_algorithms(jsonb);
 DROP FUNCTION todo.jws_decode(text);
--- plain: }
+-- end extension only
+-- plain install: downgrade/12_jws.sql

@@ -85,8 +85,16 @@ update_script() { # SCRIPT OUT
 		# The script without its psql guard (its comment and the \echo ... \quit line): the
 		# plain scripts are run with psql -f and by todoctl migrate, not by ALTER EXTENSION;
 		# and without its parts for the extension only.
+		# A line "-- plain install: FILE" stands for plain/FILE there: what the plain install
+		# defines in place of the extension only part before it (the C functions' twins).
 		sed -e '/^-- complain if script is sourced in psql/d' -e '/^\\echo Use /d' \
-			-e "/$begin_extension_only/,/$end_extension_only/d" "$script"
+			-e "/$begin_extension_only/,/$end_extension_only/d" "$script" |
+			while IFS= read -r line; do
+				case $line in
+				"-- plain install: "*) cat "plain/${line#-- plain install: }" ;;
+				*) printf '%s\n' "$line" ;;
+				esac
+			done
 		# The version, last.
 		printf '\nUPDATE todo.schema_version SET version = %s;\n' "'$version'"
 	} >"$tmp"

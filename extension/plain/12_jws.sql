@@ -2,10 +2,9 @@
 
 -- The plain install's twins of src/jws.c (schema/12_jws.sql). Reading tokens and keys is
 -- the same: todo.jws_decode and todo.jwk_algorithms give the results and errors of the C
--- versions. Verifying is not: without our C library there is no public-key cryptography
--- here (pgcrypto has none), so todo.jws_verify verifies HS256 (an issuer with a shared
--- secret) and refuses every other algorithm with TD401 naming it, never a silent pass
--- (docs/deploy-neon.md). None is for PUBLIC.
+-- versions, and so does todo.jws_verify: HS256 with pgcrypto's HMAC, EdDSA, ECDSA and RSA
+-- in PL/pgSQL (plain/13_signatures.sql), much slower (docs/deploy-neon.md). None is for
+-- PUBLIC.
 
 CREATE FUNCTION todo.jws_decode(token pg_catalog.text,
 	OUT header pg_catalog.jsonb, OUT payload pg_catalog.jsonb,
@@ -100,7 +99,7 @@ BEGIN
 		candidates := '{RS256,RS384,RS512,PS256,PS384,PS512}';
 		a := todo.base64url_decode(jwk ->> 'n');
 		b := CASE WHEN jsonb_typeof(jwk -> 'e') = 'string' AND length(jwk ->> 'e') <= 12 THEN todo.base64url_decode(jwk ->> 'e') END;
-		IF octet_length(a) NOT BETWEEN 255 AND 1025 OR octet_length(b) NOT BETWEEN 1 AND 8 THEN
+		IF a IS NULL OR b IS NULL OR octet_length(a) NOT BETWEEN 255 AND 1025 OR octet_length(b) NOT BETWEEN 1 AND 8 THEN
 			RETURN NULL;
 		END IF;
 		x := todo.bytes_numeric(a);
@@ -150,18 +149,27 @@ RETURNS pg_catalog.bool
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	message bytea := convert_to(signing_input, 'UTF8');
 BEGIN
 	IF NOT alg = ANY (coalesce(todo.jwk_algorithms(jwk), '{}')) THEN
 		RETURN false;
-	ELSIF alg <> 'HS256' THEN
-		PERFORM todo.raise_error('TD401', format('token algorithm %s cannot be verified by the plain-SQL install', alg));
+	ELSIF alg = 'HS256' THEN
+		RETURN todo.equal_in_constant_time(todo.hmac_sha256_bytes(message, todo.base64url_decode(jwk ->> 'k')), signature);
+	ELSIF alg = 'EdDSA' THEN
+		RETURN todo.ed25519_verify(todo.base64url_decode(jwk ->> 'x'), message, signature);
+	ELSIF alg ~ '^(RS|PS)' THEN
+		RETURN todo.rsa_verify(alg, todo.base64url_decode(jwk ->> 'n'), todo.base64url_decode(jwk ->> 'e'), message, signature);
+	ELSIF alg ~ '^ES' THEN
+		RETURN todo.ecdsa_verify(alg, todo.base64url_decode(jwk ->> 'x'), todo.base64url_decode(jwk ->> 'y'), message, signature);
 	END IF;
-	RETURN todo.equal_in_constant_time(
-		todo.hmac_sha256_bytes(convert_to(signing_input, 'UTF8'), todo.base64url_decode(jwk ->> 'k')), signature);
+	-- (jwk_algorithms allows nothing else: never a silent pass)
+	PERFORM todo.raise_error('TD401', format('token algorithm %s cannot be verified by the plain-SQL install', alg));
+	RETURN false;
 END
 $$;
 COMMENT ON FUNCTION todo.jws_verify(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.bytea) IS
-'whether signature signs signing_input with key jwk under alg: HS256 only in the plain install, TD401 for any other alg the key allows';
+'whether signature signs signing_input with key jwk under alg (PL/pgSQL: HS256, EdDSA, ES256/384/512, RS*, PS*)';
 REVOKE EXECUTE ON FUNCTION todo.jws_verify(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.bytea) FROM PUBLIC;
 
 -- HMAC-SHA256 over bytes (a secret need not be text), through pgcrypto wherever it is.

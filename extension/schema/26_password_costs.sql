@@ -23,10 +23,11 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF TG_OP IN ('UPDATE', 'DELETE') THEN
+	-- (a user of another issuer has no password: NULL, counted nowhere)
+	IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.password_hash IS NOT NULL THEN
 		UPDATE todo.password_costs SET accounts = accounts - 1 WHERE cost = todo.bcrypt_hash_cost(OLD.password_hash);
 	END IF;
-	IF TG_OP IN ('UPDATE', 'INSERT') THEN
+	IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.password_hash IS NOT NULL THEN
 		INSERT INTO todo.password_costs AS c (cost, accounts) VALUES (todo.bcrypt_hash_cost(NEW.password_hash), 1)
 		ON CONFLICT (cost) DO UPDATE SET accounts = c.accounts + 1;
 	END IF;

@@ -16,9 +16,9 @@ SELECT is(pg_temp.installed_version(), (SELECT default_version FROM pg_available
 SELECT has_extension('pgcrypto', 'extension pgcrypto (bcrypt) is installed');
 SELECT has_schema('todo', 'schema todo exists');
 SELECT has_schema('api', 'schema api exists');
-SELECT tables_are('todo', ARRAY['users', 'tasks', 'sessions', 'login_attempts', 'password_costs']
+SELECT tables_are('todo', ARRAY['users', 'tasks', 'sessions', 'login_attempts', 'password_costs', 'issuers', 'issuer_keys', 'external_identities']
 		|| CASE WHEN pg_temp.plain() THEN ARRAY['settings', 'schema_version'] ELSE '{}' END::name[],
-	'schema todo holds exactly the five tables (and the plain install''s settings and version)');
+	'schema todo holds exactly the eight tables (and the plain install''s settings and version)');
 SELECT tables_are('api', ARRAY[]::name[], 'schema api holds no table');
 SELECT CASE WHEN pg_temp.plain()
 	THEN is((SELECT count(*)::int FROM pg_depend d JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
@@ -142,15 +142,16 @@ SELECT has_index('todo', 'sessions', 'sessions_user_idx', 'user_id', 'index on s
 -- row-level security: enabled and forced (so even the owner is filtered) on every table
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM pg_class
 		WHERE relnamespace = 'todo'::regnamespace AND relkind = 'r' AND relrowsecurity),
-	CASE WHEN pg_temp.plain() THEN ARRAY['login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'tasks', 'users']
-		ELSE ARRAY['login_attempts', 'password_costs', 'sessions', 'tasks', 'users'] END, 'row-level security is enabled on every table');
+	CASE WHEN pg_temp.plain() THEN ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'tasks', 'users']
+		ELSE ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'sessions', 'tasks', 'users'] END, 'row-level security is enabled on every table');
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM pg_class
 		WHERE relnamespace = 'todo'::regnamespace AND relkind = 'r' AND relforcerowsecurity),
-	CASE WHEN pg_temp.plain() THEN ARRAY['login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'tasks', 'users']
-		ELSE ARRAY['login_attempts', 'password_costs', 'sessions', 'tasks', 'users'] END, 'row-level security is forced on every table (applies to the owner)');
+	CASE WHEN pg_temp.plain() THEN ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'tasks', 'users']
+		ELSE ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'sessions', 'tasks', 'users'] END, 'row-level security is forced on every table (applies to the owner)');
 SELECT policies_are('todo', 'users', ARRAY['users_self', 'users_login_lookup'], 'todo.users has exactly its two policies');
 SELECT policies_are('todo', 'tasks', ARRAY['tasks_owner'], 'todo.tasks has exactly the owner policy');
-SELECT policies_are('todo', 'sessions', ARRAY['sessions_owner'], 'todo.sessions has exactly the owner policy');
+SELECT policies_are('todo', 'sessions', ARRAY['sessions_owner', 'sessions_presented_token'],
+	'todo.sessions has exactly the owner policy and the presented token''s');
 SELECT policies_are('todo', 'login_attempts', ARRAY['login_attempts_account', 'login_attempts_expired_select', 'login_attempts_expired_delete'],
 	'todo.login_attempts has exactly the account policy and the two that let expired counters be deleted');
 SELECT policies_are('todo', 'password_costs', ARRAY['password_costs_all'], 'todo.password_costs has exactly its one policy (counts only)');

@@ -2,8 +2,8 @@
 -- and gateway functions and who may call them, every algorithm, the attack list, the users
 -- the tokens create, {user_id} as sub, logout, key rotation. The keys and tokens are in
 -- _jws_fixtures.psql, made by `perl test/tools/jws.pl psql` from throwaway keys (test-only;
--- no private key is kept). The plain install verifies HS256 only: it refuses the others
--- with a 401 that names the algorithm, which is what it is checked for.
+-- no private key is kept). The plain install (test/suites/plain.sh) passes the same tests
+-- with its PL/pgSQL verification.
 BEGIN;
 \ir _helpers.psql
 \ir _jws_fixtures.psql
@@ -29,11 +29,6 @@ BEGIN
 	RETURN coalesce((e ->> 'sqlstate') || ' ' || (e ->> 'message'), 'ok');
 END
 $$;
--- What an asymmetric token gets: accepted with C, refused by name in the plain install.
-CREATE FUNCTION pg_temp.asym(alg text) RETURNS text LANGUAGE sql AS $$
-	SELECT CASE WHEN pg_temp.plain() THEN format('TD401 token algorithm %s cannot be verified by the plain-SQL install', alg) ELSE 'ok' END
-$$;
-
 -- the tables: owner-only
 SELECT is((SELECT count(*)::int FROM unnest(ARRAY['todo_anon', 'todo_user', 'todo_gateway']) r,
 		unnest(ARRAY['todo.issuers', 'todo.issuer_keys', 'todo.external_identities']) t
@@ -102,10 +97,10 @@ SELECT is(pg_temp.err($$SELECT api.gateway_store_jwks('ba', '{"keys": [{"kty": "
 SELECT is((SELECT count(*)::int FROM todo.issuer_keys), 5, '... and the old keys are kept');
 
 -- every algorithm, through api.me as the gateway calls it
-SELECT is(pg_temp.auth(t), pg_temp.asym(a), a || ' token of the JWKS issuer')
+SELECT is(pg_temp.auth(t), 'ok', a || ' token of the JWKS issuer')
 FROM (VALUES ('EdDSA', :'tok_eddsa'), ('ES256', :'tok_es256'), ('ES512', :'tok_es512'), ('RS256', :'tok_rs256'), ('PS256', :'tok_ps256')) v(a, t);
 SELECT is(pg_temp.auth(:'tok_hs256'), 'ok', 'HS256 token of the shared-secret issuer');
-SELECT is(pg_temp.auth(:'tok_nokid'), pg_temp.asym('EdDSA'), 'a token without kid: the issuer''s keys are tried');
+SELECT is(pg_temp.auth(:'tok_nokid'), 'ok', 'a token without kid: the issuer''s keys are tried');
 
 -- the attack list: each a 401 with its reason
 SELECT is(pg_temp.auth(t), 'TD401 ' || m, what)
@@ -125,7 +120,7 @@ FROM (VALUES
 SELECT is(pg_temp.err(format('SELECT pg_temp.me(%L)', :'tok_unknown_kid')) -> 'detail', '{"jwks_refresh": "ba"}',
 	'unknown kid: DETAIL names the issuer whose JWKS to refresh');
 RESET ROLE;
-SELECT is(pg_temp.auth(t), CASE WHEN pg_temp.plain() THEN pg_temp.asym('EdDSA') ELSE 'TD401 ' || m END, what)
+SELECT is(pg_temp.auth(t), 'TD401 ' || m, what)
 FROM (VALUES
 	('tampered payload', :'tok_tampered_payload', 'invalid token signature'),
 	('tampered header', :'tok_tampered_header', 'invalid token signature'),
@@ -139,7 +134,7 @@ FROM (VALUES
 	('no subject', :'tok_no_sub', 'token has no subject')) v(what, t, m);
 SELECT is(pg_temp.auth(:'tok_other_iss'), 'TD401 token algorithm must be HS256', 'an iss nobody configured is not ours either');
 
--- who the user is (HS256 in both installs; the JWKS issuer's EdDSA tokens with C)
+-- who the user is
 SELECT pg_temp.make_user('native', 'native@example.com') AS native \gset
 SELECT pg_temp.me(:'tok_hs256') AS hs_me \gset
 SELECT is((:'hs_me'::jsonb) - '{id,created_at,updated_at,username}'::text[],
@@ -156,15 +151,15 @@ SELECT is(pg_temp.auth(:'tok_hs256', :'hs_me'::jsonb ->> 'id'), 'ok', '{user_id}
 SELECT is(pg_temp.auth(:'tok_hs256', :'native'), 'TD403 not allowed to act for this user', 'another user''s id: 403');
 SELECT is(pg_temp.auth(:'tok_hs256', 'ba-user-0123456789abcdef0123456'), 'TD403 not allowed to act for this user', 'another sub: 403');
 
--- logout denies exactly that token (HS256: both installs)
+-- logout denies exactly that token
 SELECT lives_ok(format($$SELECT pg_temp.req('todo_user', %L); SELECT * FROM api.logout()$$, :'tok_hs256'), 'logout with an HS256 issuer''s token');
 RESET ROLE;
 SELECT is(pg_temp.auth(:'tok_hs256'), 'TD401 session has ended', 'that token is refused afterwards');
 SELECT is((SELECT expires_at FROM todo.sessions WHERE issuer = 'https://hs.example'), '2100-01-01 00:00:00+00'::timestamptz,
 	'... until its exp');
 
--- the JWKS issuer's users, logout and key rotation: with C only
-SELECT CASE WHEN pg_temp.plain() THEN skip('asymmetric tokens are not verified by the plain install', 13) ELSE collect_tap(
+-- the JWKS issuer's users, logout and key rotation
+SELECT collect_tap(
 	is(pg_temp.me(:'tok_eddsa') ->> 'email', 'ann@example.com', 'EdDSA user: email from the claim, lowercased'),
 	is(pg_temp.me(:'tok_es256') ->> 'id', pg_temp.me(:'tok_eddsa') ->> 'id', 'the same (iss, sub) signed with another key: same user'),
 	is(pg_temp.me(:'tok_email2') ->> 'email', 'ann.new@example.com', 'a changed email claim updates the user'),
@@ -178,7 +173,7 @@ SELECT CASE WHEN pg_temp.plain() THEN skip('asymmetric tokens are not verified b
 	is(pg_temp.auth(:'tok_es256'), 'ok', 'another token of the same user still works'),
 	is(api.gateway_store_jwks('ba', jsonb_build_object('keys', jsonb_build_array(:'jwk_ed2'::jsonb))) || ' ' || pg_temp.auth(:'tok_ed2'), '1 ok',
 		'rotation: the new key verifies its token'),
-	is(pg_temp.auth(:'tok_es256'), 'TD401 unknown signing key', 'a token verified before with a key now gone is refused')) END;
+	is(pg_temp.auth(:'tok_es256'), 'TD401 unknown signing key', 'a token verified before with a key now gone is refused'));
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -15,8 +15,9 @@ unset DATABASE_URL TODO_PLAIN_DIR ENVIRONMENT
 
 ext_dir="$(pg_config --sharedir)/extension"
 bad_version="9.9.$$"
-bad_script="$ext_dir/todo--1.1--$bad_version.sql"
-databases="todo_mig_fresh todo_mig_up todo_mig_base todo_mig_trip todo_mig_bad todo_mig_plain todo_mig_real todo_mig_real2 todo_mig_health"
+latest=$(sed -n "s/^default_version = '\([^']*\)'.*/\1/p" "$ext_dir/todo.control")
+bad_script="$ext_dir/todo--$latest--$bad_version.sql"
+databases="todo_mig_fresh todo_mig_ext todo_mig_up todo_mig_base todo_mig_trip todo_mig_bad todo_mig_plain todo_mig_real todo_mig_real2 todo_mig_health"
 holder_pid=
 
 cleanup() {
@@ -131,7 +132,7 @@ like "$out" "version: 1.0"$'\n'"latest: $latest"$'\n'"state: out-of-date" "statu
 tc todo_mig_up migrate up
 is "$rc:$(version todo_mig_up)" "0:$latest" "up from 1.0 goes to $latest"
 like "$out" "before: 1.0 \(extension todo\)" "up from 1.0 prints the version before"
-same_catalog todo_mig_fresh todo_mig_up "a fresh 1.1 and 1.0 upgraded to 1.1 have identical catalogs"
+same_catalog todo_mig_fresh todo_mig_up "a fresh $latest and 1.0 upgraded to $latest have identical catalogs"
 # Releases (docs/migrations.md): the only install scripts are the base's, 1.0 as shipped,
 # and the latest's, built from the pieces; every version between them is the base and the
 # upgrade scripts up to it, as a database of that version came to be. Each, upgraded to
