@@ -178,8 +178,29 @@ END
 $$;
 COMMENT ON FUNCTION todo.ed25519_point(bytea) IS 'todo: the edwards25519 point of an encoding, {x, y}, or NULL when it encodes none';
 
+-- P + Q on edwards25519 in extended coordinates {X, Y, Z, T} (add-2008-hwcd-3, a = -1: it
+-- doubles too).
+CREATE FUNCTION todo.ed25519_add(p1 numeric[], p2 numeric[])
+RETURNS numeric[]
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	p numeric := 57896044618658097711785492504343953926634992332820282019728792003956564819949;
+	a numeric := mod((p1[2] - p1[1]) * (p2[2] - p2[1]), p);
+	b numeric := mod((p1[2] + p1[1]) * (p2[2] + p2[1]), p);
+	-- 2d
+	c numeric := mod(p1[4] * 16295367250680780974490674513165176452449235426866156013048779062215315747161 * p2[4], p);
+	d numeric := mod(2 * p1[3] * p2[3], p);
+BEGIN
+	-- E = B - A, F = D - C, G = D + C, H = B + A; (E F, G H, F G, E H)
+	RETURN ARRAY[mod((b - a) * (d - c), p), mod((d + c) * (b + a), p), mod((d - c) * (d + c), p), mod((b - a) * (b + a), p)];
+END
+$$;
+COMMENT ON FUNCTION todo.ed25519_add(numeric[], numeric[]) IS 'todo: the sum of two edwards25519 points, extended coordinates';
+
 -- Ed25519 signature verification (RFC 8032 5.1.7, cofactorless, as OpenSSL does):
--- [S]B = R + [k]A, k = SHA-512(R || A || message) mod L, in extended coordinates.
+-- [S]B = R + [k]A, k = SHA-512(R || A || message) mod L.
 CREATE FUNCTION todo.ed25519_verify(public_key bytea, message bytea, signature bytea)
 RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
@@ -187,23 +208,21 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	p numeric := 2::numeric ^ 255 - 19;
-	d2 numeric := 16295367250680780974490674513165176452449235426866156013048779062215315747161;
 	l numeric := 2::numeric ^ 252 + 27742317777372353535851937790883648493;
 	a numeric[] := todo.ed25519_point(public_key);
 	r numeric[];
 	s numeric := 0;
 	k numeric := 0;
 	hash bytea;
-	-- the points added: B, -A and B - A, in extended coordinates (X, Y, Z, T)
+	-- the points added: B, -A and B - A
 	base numeric[] := ARRAY[15112221349535400772501151409588531511454012693041857206046113283949847762202,
-		46316835694926478169428394003475163141307993866256225615783033603165251855960, 1, 0];
+		46316835694926478169428394003475163141307993866256225615783033603165251855960, 1,
+		46827403850823179245072216630277197565144205554125654976674165829533817101731];
 	neg_a numeric[];
 	sum_ba numeric[];
-	q numeric[];
-	add numeric[];
+	q numeric[] := ARRAY[0, 1, 1, 0];
 	sbits text;
 	kbits text;
-	t1 numeric; t2 numeric; t3 numeric; t4 numeric; e numeric; f numeric; g numeric; h numeric;
 BEGIN
 	IF a IS NULL OR length(signature) <> 64 THEN
 		RETURN false;
@@ -222,41 +241,22 @@ BEGIN
 	FOR i IN REVERSE 63 .. 0 LOOP
 		k := k * 256 + get_byte(hash, i);
 	END LOOP;
-	k := mod(k, l);
-	base[4] := mod(base[1] * base[2], p);
 	neg_a := ARRAY[p - a[1], a[2], 1, mod((p - a[1]) * a[2], p)];
+	sum_ba := todo.ed25519_add(base, neg_a);
 
-	-- one addition formula for all (add-2008-hwcd-3, a = -1; it doubles too): B - A first
-	t1 := mod((base[2] - base[1]) * (neg_a[2] - neg_a[1]), p);
-	t2 := mod((base[2] + base[1]) * (neg_a[2] + neg_a[1]), p);
-	t3 := mod(base[4] * d2 * neg_a[4], p);
-	t4 := mod(2 * base[3] * neg_a[3], p);
-	e := t2 - t1; f := t4 - t3; g := t4 + t3; h := t2 + t1;
-	sum_ba := ARRAY[mod(e * f, p), mod(g * h, p), mod(f * g, p), mod(e * h, p)];
-
+	-- [S]B + [k](-A), both at once (Shamir's trick)
 	sbits := lpad(todo.numeric_bits(s), 256, '0');
-	kbits := lpad(todo.numeric_bits(k), 256, '0');
-	q := ARRAY[0, 1, 1, 0];
+	kbits := lpad(todo.numeric_bits(mod(k, l)), 256, '0');
 	FOR i IN 1 .. 256 LOOP
-		-- q := 2q
-		t1 := mod((q[2] - q[1]) * (q[2] - q[1]), p);
-		t2 := mod((q[2] + q[1]) * (q[2] + q[1]), p);
-		t3 := mod(q[4] * d2 * q[4], p);
-		t4 := mod(2 * q[3] * q[3], p);
-		e := t2 - t1; f := t4 - t3; g := t4 + t3; h := t2 + t1;
-		q := ARRAY[mod(e * f, p), mod(g * h, p), mod(f * g, p), mod(e * h, p)];
-		add := CASE substr(sbits, i, 1) || substr(kbits, i, 1)
-			WHEN '11' THEN sum_ba WHEN '10' THEN base WHEN '01' THEN neg_a END;
-		IF add IS NOT NULL THEN
-			t1 := mod((q[2] - q[1]) * (add[2] - add[1]), p);
-			t2 := mod((q[2] + q[1]) * (add[2] + add[1]), p);
-			t3 := mod(q[4] * d2 * add[4], p);
-			t4 := mod(2 * q[3] * add[3], p);
-			e := t2 - t1; f := t4 - t3; g := t4 + t3; h := t2 + t1;
-			q := ARRAY[mod(e * f, p), mod(g * h, p), mod(f * g, p), mod(e * h, p)];
-		END IF;
+		q := todo.ed25519_add(q, q);
+		CASE substr(sbits, i, 1) || substr(kbits, i, 1)
+			WHEN '11' THEN q := todo.ed25519_add(q, sum_ba);
+			WHEN '10' THEN q := todo.ed25519_add(q, base);
+			WHEN '01' THEN q := todo.ed25519_add(q, neg_a);
+			ELSE NULL;
+		END CASE;
 	END LOOP;
-	-- q = [S]B - [k]A must be R: X/Z = x and Y/Z = y
+	-- it must be R: X/Z = x and Y/Z = y
 	RETURN mod(q[1] - r[1] * q[3], p) = 0 AND mod(q[2] - r[2] * q[3], p) = 0;
 END
 $$;

@@ -17,7 +17,6 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
-#include "access/detoast.h"
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -483,17 +482,10 @@ jws_decode(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("function returning record called in context that cannot accept type record")));
 
-	if (toast_raw_datum_size(PG_GETARG_DATUM(0)) > VARHDRSZ + JWT_MAX_TOKEN_LENGTH)
-		JwtRefuse("invalid token");
-	token = PG_GETARG_TEXT_PP(0);
+	token = JwtSegments(PG_GETARG_DATUM(0), &dot1, &dot2);
 	tok = VARDATA_ANY(token);
 	len = VARSIZE_ANY_EXHDR(token);
-
-	dot1 = memchr(tok, '.', len);
-	if (dot1 == NULL || dot1 - tok > JWT_MAX_HEADER_LENGTH)
-		JwtRefuse("invalid token");
-	dot2 = memchr(dot1 + 1, '.', tok + len - (dot1 + 1));
-	if (dot2 == NULL || memchr(dot2 + 1, '.', tok + len - (dot2 + 1)) != NULL)
+	if (dot1 - tok > JWT_MAX_HEADER_LENGTH)
 		JwtRefuse("invalid token");
 
 	values[0] = JsonbPGetDatum(JwsSegmentObject(tok, dot1 - tok));

@@ -418,6 +418,33 @@ JwtClaimsCheck(Jsonb *payload)
 }
 
 /*
+ * The token of a SQL call (a text datum) split in its three segments,
+ * header.payload.signature: *dot1 and *dot2 point at the two dots.  A value
+ * longer than a token may be is refused before it is detoasted.
+ */
+text *
+JwtSegments(Datum datum, const char **dot1, const char **dot2)
+{
+	text	   *token;
+	const char *tok;
+	int			len;
+
+	if (toast_raw_datum_size(datum) > VARHDRSZ + JWT_MAX_TOKEN_LENGTH)
+		JwtRefuse("invalid token");
+	token = DatumGetTextPP(datum);
+	tok = VARDATA_ANY(token);
+	len = VARSIZE_ANY_EXHDR(token);
+
+	*dot1 = memchr(tok, '.', len);
+	if (*dot1 == NULL)
+		JwtRefuse("invalid token");
+	*dot2 = memchr(*dot1 + 1, '.', tok + len - (*dot1 + 1));
+	if (*dot2 == NULL || memchr(*dot2 + 1, '.', tok + len - (*dot2 + 1)) != NULL)
+		JwtRefuse("invalid token");
+	return token;
+}
+
+/*
  * jwt_verify(token text) returns jsonb
  *
  * The claims of a valid token; any other token raises TD401.  The checks run
@@ -442,21 +469,9 @@ jwt_verify(PG_FUNCTION_ARGS)
 	uint8		mac[JWT_MAC_LENGTH];
 	Jsonb	   *payload;
 
-	/* (a huge value is refused before it is detoasted) */
-	if (toast_raw_datum_size(PG_GETARG_DATUM(0)) > VARHDRSZ + JWT_MAX_TOKEN_LENGTH)
-		JwtRefuse("invalid token");
-	token = PG_GETARG_TEXT_PP(0);
+	token = JwtSegments(PG_GETARG_DATUM(0), &dot1, &dot2);
 	tok = VARDATA_ANY(token);
 	len = VARSIZE_ANY_EXHDR(token);
-
-	/* three segments: header.payload.signature */
-	dot1 = memchr(tok, '.', len);
-	if (dot1 == NULL)
-		JwtRefuse("invalid token");
-	dot2 = memchr(dot1 + 1, '.', tok + len - (dot1 + 1));
-	if (dot2 == NULL ||
-		memchr(dot2 + 1, '.', tok + len - (dot2 + 1)) != NULL)
-		JwtRefuse("invalid token");
 	headerlen = dot1 - tok;
 	payloadlen = dot2 - (dot1 + 1);
 

@@ -2,6 +2,7 @@
 #ifndef TODO_JWT_H
 #define TODO_JWT_H
 
+#include "fmgr.h"
 #include "utils/jsonb.h"
 
 /* most bytes of a token we read at all */
@@ -11,5 +12,6 @@
 
 extern void JwtRefuse(const char *message) pg_attribute_noreturn();
 extern Jsonb *JwtParseObject(char *text, int len);
+extern text *JwtSegments(Datum datum, const char **dot1, const char **dot2);
 
 #endif							/* TODO_JWT_H */

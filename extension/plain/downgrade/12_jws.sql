@@ -10,6 +10,7 @@ DROP FUNCTION todo.ec_add(numeric[], numeric[], numeric);
 DROP FUNCTION todo.ec_double(numeric[], numeric);
 DROP FUNCTION todo.numeric_bits(numeric);
 DROP FUNCTION todo.ed25519_verify(bytea, bytea, bytea);
+DROP FUNCTION todo.ed25519_add(numeric[], numeric[]);
 DROP FUNCTION todo.ed25519_point(bytea);
 DROP FUNCTION todo.rsa_verify(text, bytea, bytea, bytea, bytea);
 DROP FUNCTION todo.sha(integer, bytea);
