@@ -112,4 +112,6 @@ WHERE regress_jws_outcome(format('SELECT row(header, payload, signing_input, sig
 
 DROP TABLE regress_jws_pairs, regress_jws_keys, regress_jws_tokens;
 DROP FUNCTION regress_jws_outcome(text);
+SET client_min_messages = warning;
 DROP SCHEMA regress_plain CASCADE;
+RESET client_min_messages;
