@@ -63,7 +63,8 @@ AS $$
 DECLARE
 	claimed_email text := CASE WHEN jsonb_typeof(claims -> 'email') = 'string' THEN lower(todo.trim_space(claims ->> 'email')) END;
 	claimed_name text := CASE WHEN jsonb_typeof(claims -> 'name') = 'string' THEN nullif(left(todo.trim_space(claims ->> 'name'), 100), '') END;
-	verified boolean := coalesce(claims -> 'emailVerified', claims -> 'email_verified') = 'true'::jsonb;
+	-- (false unless the token says true: most issuers send no such claim)
+	verified boolean := coalesce(coalesce(claims -> 'emailVerified', claims -> 'email_verified') = 'true'::jsonb, false);
 	uid uuid;
 	u todo.users;
 	candidate text;

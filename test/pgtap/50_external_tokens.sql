@@ -7,7 +7,7 @@
 BEGIN;
 \ir _helpers.psql
 \ir _jws_fixtures.psql
-SELECT plan(101);
+SELECT plan(102);
 
 -- The API call of a request as the gateway makes it: data of api.me(), or the error.
 CREATE FUNCTION pg_temp.me(token text, path_user text DEFAULT '') RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -143,7 +143,11 @@ SELECT is((:'hs_me'::jsonb) - '{id,created_at,updated_at,username}'::text[],
 SELECT ok((:'hs_me'::jsonb ->> 'username') ~ '^[A-Za-z0-9_]{3,30}$', 'with a username that meets the contract''s rules');
 SELECT is((SELECT password_hash FROM todo.users WHERE id = (:'hs_me'::jsonb ->> 'id')::uuid), NULL, 'and no password');
 SELECT is(pg_temp.me(:'tok_hs256') ->> 'id', :'hs_me'::jsonb ->> 'id', 'a later request maps to the same user');
-SELECT is((SELECT count(*)::int FROM todo.external_identities WHERE issuer = 'https://hs.example'), 1, 'one identity');
+SELECT is((pg_temp.me(:'tok_hs256_minimal') - '{id,created_at,updated_at,username}'::text[]),
+	'{"email": null, "name": null, "is_active": true, "email_verified": false}',
+	'a token with only sub, iss, iat and exp: a user without email or name, email not verified');
+SELECT is((SELECT count(*)::int FROM todo.external_identities WHERE issuer = 'https://hs.example' AND subject = 'hs-user-1'), 1,
+	'one identity for them');
 SELECT is((SELECT data ->> 'message' FROM (SELECT error AS data FROM api.login(jsonb_build_object('email', 'hs@example.com', 'password', ''))) l),
 	'invalid credentials', 'such a user cannot log in with a password');
 SELECT is(pg_temp.auth(:'tok_hs256', 'hs-user-1'), 'ok', '{user_id} may be the token''s sub');

@@ -195,7 +195,8 @@ my $secret = 'test-only-better-auth-secret-0123456789abcdef';
 $out{hs_secret} = $secret;
 my $hs_iss = 'https://hs.example';
 for ([tok_hs256 => $secret, {}], [tok_hs256_wrong => "$secret-wrong", {}],
-	[tok_hs256_expired => $secret, { exp => 1000000000 }]) {
+	[tok_hs256_expired => $secret, { exp => 1000000000 }],
+	[tok_hs256_minimal => $secret, { sub => 'hs-user-minimal', email => undef, name => undef, emailVerified => undef, id => undef }]) {
 	my ($name, $key, $over) = @$_;
 	my $input = b64json({ alg => 'HS256', typ => 'JWT' }) . '.' . b64json(claims(iss => $hs_iss, aud => undef,
 		sub => 'hs-user-1', email => 'hs@example.com', %$over));
