@@ -159,8 +159,8 @@ SELECT is(pg_temp.auth(:'tok_hs256', 'ba-user-0123456789abcdef0123456'), 'TD403 
 SELECT lives_ok(format($$SELECT pg_temp.req('todo_user', %L); SELECT * FROM api.logout()$$, :'tok_hs256'), 'logout with an HS256 issuer''s token');
 RESET ROLE;
 SELECT is(pg_temp.auth(:'tok_hs256'), 'TD401 session has ended', 'that token is refused afterwards');
-SELECT is((SELECT expires_at FROM todo.sessions WHERE issuer = 'https://hs.example'), '2100-01-01 00:00:00+00'::timestamptz,
-	'... until its exp');
+SELECT is((SELECT expires_at FROM todo.sessions WHERE issuer = 'https://hs.example' AND revoked), '2100-01-01 00:00:00+00'::timestamptz,
+	'... until its exp (its revoked session stays until then)');
 
 -- the JWKS issuer's users, logout and key rotation
 SELECT collect_tap(
