@@ -187,6 +187,17 @@ DROP TABLE todo.issuer_keys;
 DROP TABLE todo.issuers;
 DROP FUNCTION todo.jwks_url_allowed(text);
 
+CREATE OR REPLACE FUNCTION todo.forget_login_attempts()
+RETURNS void
+LANGUAGE sql
+AS $$
+	DELETE FROM todo.login_attempts WHERE account IN (
+		SELECT account FROM todo.login_attempts
+		WHERE window_started_at < now() - todo.login_failure_window() - todo.login_lockout()
+		ORDER BY window_started_at LIMIT 10);
+$$;
+COMMENT ON FUNCTION todo.forget_login_attempts() IS 'todo: delete a few long-expired login counters';
+
 -- begin extension only
 DROP FUNCTION todo.jwt_leeway();
 DROP FUNCTION todo.jws_verify(text, jsonb, text, bytea);
