@@ -43,8 +43,10 @@ handler_answer(struct gw_app *app, struct MHD_Connection *con, struct gw_request
 	struct gw_reply reply;
 
 	/* a path no route knows, outside /api: the web app's, when there is one */
-	if (req->match.kind == GW_MATCH_NOT_FOUND && app->web != NULL && static_claims(url))
+	if (req->match.kind == GW_MATCH_NOT_FOUND && app->web != NULL && static_claims(url)) {
+		req->match.pattern = GW_METRICS_ROUTE_WEB;     /* counted as the web app's */
 		return static_answer(app->web, con, req, method, url);
+	}
 	dispatch_request(app, req, &reply);
 	return response_queue(con, req, &reply);
 }

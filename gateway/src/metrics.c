@@ -16,7 +16,8 @@
 #include "pool.h"
 #include "router.h"
 
-#define ROUTES_MAX 24          /* distinct route templates; slot 0 is "none" (no route) */
+#define ROUTES_MAX 24          /* distinct route templates; slot 0 is "none" (no route),
+                                  slot 1 the web app's files */
 
 static const char *const methods[] = {
 	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"
@@ -36,8 +37,8 @@ static const int64_t buckets_us[] = {
 };
 #define N_BUCKETS (sizeof buckets_us / sizeof buckets_us[0])
 
-static const char *routes[ROUTES_MAX] = { "none" };
-static size_t      n_routes = 1;
+static const char *routes[ROUTES_MAX] = { "none", GW_METRICS_ROUTE_WEB };
+static size_t      n_routes = 2;
 
 static atomic_ulong requests[ROUTES_MAX][N_METHODS][N_STATUSES];
 /* per bucket (not cumulative; the scrape sums), then +Inf */

@@ -12,9 +12,13 @@ struct gw_pool;
 /*
  * What a request is counted under: the route's path template (never the raw path: no user
  * id or task id reaches a label), the method (one of a fixed list, else "other") and the
- * status (one of a fixed list, else "other"). The counters are process-wide C11 atomics,
+ * status (one of a fixed list, else "other"); the web app's files are route "web", a path
+ * nobody answers is route "none". The counters are process-wide C11 atomics,
  * added to with relaxed order: the request path pays a few uncontended increments.
  */
+
+/* The route label of the web app's files (handler.c sets it as the request's pattern). */
+#define GW_METRICS_ROUTE_WEB "web"
 
 /* Once, before any request: the route templates of router.c become label slots. */
 void metrics_init(void);

@@ -63,7 +63,8 @@ struct gw_match {
 	enum gw_match_kind     kind;
 	const struct gw_route *route;              /* static; set when FOUND */
 	const char            *pattern;            /* static: the path's template (metrics),
-	                                              NULL when NOT_FOUND */
+	                                              NULL when NOT_FOUND (handler.c: "web"
+	                                              for the web app's files) */
 	char                   allow[GW_ALLOW_MAX]; /* "GET, HEAD, POST, OPTIONS" unless NOT_FOUND */
 	char                  *user_id;            /* owned: the {user_id} segment, or NULL */
 	char                  *task_id;            /* owned: the {id} segment, or NULL */

@@ -57,6 +57,7 @@ req('GET', "/api/$u->{id}/tasks/$t->{id}", token => 'not.a.valid-token') for 1 .
 req('GET', '/api/auth/me') for 1 .. 4;
 req('GET', '/api/auth/me', headers => { Authorization => 'Basic abc' });
 req('GET', "/api/no/such/path/$u->{id}");
+my $web = req('GET', '/');    # the web app's page (WEB_ROOT), when the gateway serves one
 my ($after, $text) = scrape();
 
 sub delta {
@@ -71,6 +72,8 @@ is(delta('todo_http_requests_total{route="/api/{user_id}/tasks",method="POST",st
 is(delta('todo_http_requests_total{route="/api/auth/register",method="POST",status="201"}'), 1, 'one registration');
 is(delta('todo_http_requests_total{route="/api/auth/me",method="GET",status="401"}'), 5, 'five /me without a good token');
 is(delta('todo_http_requests_total{route="none",method="GET",status="404"}'), 1, 'an unknown path: route "none"');
+is(delta("todo_http_requests_total{route=\"web\",method=\"GET\",status=\"$web->{status}\"}"), 1,
+	"the web app's page ($web->{status}): route \"web\"");
 is(delta('todo_token_refusals_total{reason="missing"}'), 4, 'token refusals: four missing');
 is(delta('todo_token_refusals_total{reason="malformed"}'), 1, 'token refusals: one malformed');
 is(delta('todo_token_refusals_total{reason="invalid"}'), 2, 'token refusals: two refused by the database');
