@@ -37,6 +37,12 @@ LANGUAGE sql IMMUTABLE AS $$
 	SELECT convert_from(decode(translate(data, '-_', '+/') || repeat('=', (4 - length(data) % 4) % 4), 'base64'), 'UTF8');
 $$;
 
+-- the cluster's key, from the file of todo.jwt_secret_file (a superuser may read it), also
+-- as the session's todo.jwt_secret, which these tests SET and RESET
+CREATE FUNCTION regress_cluster_secret() RETURNS text
+LANGUAGE sql AS $$ SELECT rtrim(pg_read_file(current_setting('todo.jwt_secret_file')), E'\r\n') $$;
+SELECT set_config('todo.jwt_secret', regress_cluster_secret(), false) <> '' AS secret_from_file;
+
 -- header.payload signed with HMAC-SHA256 under secret (the cluster's by default)
 CREATE FUNCTION regress_token(header text, payload text,
 	secret text DEFAULT current_setting('todo.jwt_secret')) RETURNS text
@@ -234,7 +240,7 @@ FROM (VALUES ('string', jsonb_build_object('exp', regress_epoch(60), 'aud', 'tod
 RESET todo.jwt_audience;
 
 --
--- the secret: required, at least 32 bytes, superuser-only
+-- the secret: at least 32 bytes, superuser-only; an empty setting means the file's
 --
 SET todo.jwt_secret = '';
 SELECT regress_try($$SELECT todo.jwt_sign('{"exp": 1}')$$) AS sign,

@@ -16,6 +16,7 @@ CREATE SCHEMA regress_plain;
 \i build/plain/regress_plain.sql
 \set ECHO all
 -- the C functions' settings, the cluster's
+SELECT set_config('todo.jwt_secret', regress_cluster_secret(), false) <> '' AS secret_from_file;
 UPDATE regress_plain.settings SET jwt_secret = current_setting('todo.jwt_secret'), jwt_issuer = current_setting('todo.jwt_issuer'),
 	jwt_audience = current_setting('todo.jwt_audience'), jwt_leeway = current_setting('todo.jwt_leeway')::integer,
 	jwt_lifetime = current_setting('todo.jwt_lifetime')::integer, bcrypt_cost = current_setting('todo.bcrypt_cost')::integer;
@@ -181,11 +182,12 @@ UPDATE regress_plain.settings SET jwt_issuer = current_setting('todo.jwt_issuer'
 SELECT pg_temp.verify_all('audience');
 RESET todo.jwt_audience;
 UPDATE regress_plain.settings SET jwt_audience = current_setting('todo.jwt_audience');
--- the secret: unset, too short, another one
+-- the secret: an empty setting (the C functions then use the file of todo.jwt_secret_file),
+-- too short, another one
 SET LOCAL todo.jwt_secret = '';
-UPDATE regress_plain.settings SET jwt_secret = '';
+UPDATE regress_plain.settings SET jwt_secret = regress_cluster_secret();
 INSERT INTO regress_outcomes
-SELECT 'jwt_verify, no secret', what, token, regress_outcome('todo.jwt_verify', token), regress_outcome('regress_plain.jwt_verify', token)
+SELECT 'jwt_verify, empty setting: the file', what, token, regress_outcome('todo.jwt_verify', token), regress_outcome('regress_plain.jwt_verify', token)
 FROM regress_tokens WHERE what = 'payload';
 SET LOCAL todo.jwt_secret = '0123456789abcdef0123456789abcde';
 UPDATE regress_plain.settings SET jwt_secret = '0123456789abcdef0123456789abcde';
@@ -196,7 +198,7 @@ SET LOCAL todo.jwt_secret = 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk';
 UPDATE regress_plain.settings SET jwt_secret = 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk';
 SELECT pg_temp.verify_all('the other key');
 RESET todo.jwt_secret;
-UPDATE regress_plain.settings SET jwt_secret = current_setting('todo.jwt_secret');
+UPDATE regress_plain.settings SET jwt_secret = regress_cluster_secret();
 COMMIT;
 
 --
@@ -213,9 +215,9 @@ FROM (SELECT c::jsonb FROM unnest(ARRAY['{}', '{"exp": 1}', '{"sub": "u1", "jti"
 SELECT regress_outcome('todo.jwt_sign', NULL::jsonb) AS c_null, regress_outcome('regress_plain.jwt_sign', NULL::jsonb) AS plain_null;
 BEGIN;
 SET LOCAL todo.jwt_secret = '';
-UPDATE regress_plain.settings SET jwt_secret = '';
+UPDATE regress_plain.settings SET jwt_secret = regress_cluster_secret();
 INSERT INTO regress_outcomes
-SELECT 'jwt_sign, no secret', 'claims', c::text, regress_outcome('todo.jwt_sign', c), regress_outcome('regress_plain.jwt_sign', c)
+SELECT 'jwt_sign, empty setting: the file', 'claims', c::text, regress_outcome('todo.jwt_sign', c), regress_outcome('regress_plain.jwt_sign', c)
 FROM unnest(ARRAY['{}', '[]']::jsonb[]) AS c;
 SET LOCAL todo.jwt_secret = '0123456789abcdef0123456789abcde';
 UPDATE regress_plain.settings SET jwt_secret = '0123456789abcdef0123456789abcde';

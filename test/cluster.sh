@@ -31,7 +31,10 @@ start)
 		as_pg "$bindir/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 \
 			--locale=C.UTF-8 >"$dir/initdb.log"
 		port=$(free_port)
-		secret=${JWT_SECRET:-$(random_secret)}
+		# the JWT secret in a file only the server's user reads (not a setting: those are
+		# readable by pg_read_all_settings, docs/security.md)
+		(umask 077 && printf '%s\n' "${JWT_SECRET:-$(random_secret)}" >"$data/todo_jwt_secret")
+		[ "$(id -u)" = 0 ] && chown postgres: "$data/todo_jwt_secret"
 		cat >>"$data/postgresql.conf" <<-EOF
 			port = $port
 			listen_addresses = '127.0.0.1'
@@ -39,9 +42,16 @@ start)
 			max_connections = 200
 			fsync = off
 			shared_preload_libraries = 'todo'
-			todo.jwt_secret = '$secret'
+			todo.jwt_secret_file = 'todo_jwt_secret'
 			todo.bcrypt_cost = 10
 		EOF
+	fi
+	# a cluster made before the secret moved to a file: move it there
+	if grep -q "^todo.jwt_secret = " "$data/postgresql.conf"; then
+		(umask 077 && sed -n "s/^todo.jwt_secret = '\(.*\)'$/\1/p" "$data/postgresql.conf" | tail -1 >"$data/todo_jwt_secret")
+		[ "$(id -u)" = 0 ] && chown postgres: "$data/todo_jwt_secret"
+		sed -i '/^todo.jwt_secret = /d' "$data/postgresql.conf"
+		echo "todo.jwt_secret_file = 'todo_jwt_secret'" >>"$data/postgresql.conf"
 	fi
 	port=$(sed -n 's/^port = \([0-9]*\)$/\1/p' "$data/postgresql.conf" | tail -1)
 	if ! as_pg "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then

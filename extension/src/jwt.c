@@ -71,7 +71,7 @@ JwtKey(size_t *keylen)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIG_FILE_ERROR),
 				 errmsg("todo.jwt_secret is not set"),
-				 errhint("Set todo.jwt_secret in postgresql.conf to a random string of at least %d bytes.",
+				 errhint("Write a random string of at least %d bytes to a file only the server's user can read, and name it in todo.jwt_secret_file in postgresql.conf.",
 						 JWT_MIN_SECRET_LENGTH)));
 
 	*keylen = strlen(TodoJwtSecret);
@@ -80,7 +80,7 @@ JwtKey(size_t *keylen)
 				(errcode(ERRCODE_CONFIG_FILE_ERROR),
 				 errmsg("todo.jwt_secret is shorter than %d bytes",
 						JWT_MIN_SECRET_LENGTH),
-				 errhint("Set todo.jwt_secret in postgresql.conf to a random string of at least %d bytes.",
+				 errhint("Write a random string of at least %d bytes to the file of todo.jwt_secret_file.",
 						 JWT_MIN_SECRET_LENGTH)));
 
 	return TodoJwtSecret;

@@ -3,7 +3,7 @@
 -- of the C library, or in the plain install a row of todo.settings.
 BEGIN;
 \ir _helpers.psql
-SELECT plan(73);
+SELECT plan(76);
 
 -- the tables: no privilege at all for the request roles and the gateway
 SELECT is((SELECT count(*)::int FROM unnest(ARRAY['todo_anon', 'todo_user', 'todo_gateway']) r,
@@ -127,6 +127,24 @@ SELECT pg_temp.b64url(convert_to('{"alg":"HS256","typ":"JWT"}', 'UTF8')) || '.'
 SELECT :'unsigned' || '.' || pg_temp.b64url(public.hmac(:'unsigned', 'abcdefghijklmnopqrstuvwxyz0123456789', 'sha256')) AS forged,
 	todo.jwt_sign(jsonb_build_object('sub', gen_random_uuid(), 'jti', 'x', 'exp', floor(extract(epoch FROM now())) - 60)) AS expired,
 	pg_temp.make_user('regress_priv', 'regress_priv@example.com') AS priv_user \gset
+-- Monitoring roles: a member of pg_monitor (so of pg_read_all_settings) reads every setting,
+-- whatever its flags (it used to SHOW todo.jwt_secret): the secret is in no setting, but in
+-- a file only the server's user reads (extension) or in todo.settings (plain install).
+SELECT pg_temp.jwt_secret() AS cluster_secret \gset
+CREATE ROLE regress_monitor IN ROLE pg_monitor;
+SET LOCAL ROLE regress_monitor;
+SELECT is((SELECT count(*)::int FROM pg_settings WHERE setting = :'cluster_secret'), 0,
+	'a pg_monitor member finds the JWT secret in no setting of pg_settings');
+SELECT CASE WHEN pg_temp.plain()
+	THEN throws_ok('SELECT jwt_secret FROM todo.settings', '42501', NULL, 'a pg_monitor member cannot read todo.settings')
+	ELSE is(current_setting('todo.jwt_secret'), '', 'a pg_monitor member reads todo.jwt_secret: empty (the key is in the file of todo.jwt_secret_file)')
+	END;
+SELECT CASE WHEN pg_temp.plain()
+	THEN skip('the plain install keeps the secret in todo.settings, not in a file', 1)
+	ELSE throws_ok($$SELECT pg_read_file(current_setting('todo.jwt_secret_file'))$$, '42501', NULL,
+		'a pg_monitor member cannot read the file of todo.jwt_secret_file')
+	END;
+RESET ROLE;
 -- (the plain install: what a request may SET, and nothing reads)
 CREATE FUNCTION pg_temp.set_todo_settings() RETURNS void LANGUAGE sql AS $$
 	SELECT set_config('todo.jwt_secret', 'abcdefghijklmnopqrstuvwxyz0123456789', true), set_config('todo.jwt_leeway', '300', true),
