@@ -12,6 +12,8 @@ for pkg in postgresql-15 postgresql-contrib postgresql-server-dev-15 postgresql-
 	clang libclang-rt-14-dev libfuzzer-14-dev libssl-dev chromium "$@"; do
 	have_pkg "$pkg" || need+=("$pkg")
 done
+# Debian's nodejs comes without npm (a package of its own); a Node.js that bundles npm needs none
+command -v npm >/dev/null || need+=(npm)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 echo "installing Debian packages: ${need[*]}" >&2
