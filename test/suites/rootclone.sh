@@ -31,9 +31,10 @@ before=$(perms)
 # --- make run: serves, prints the admin URL, stops everything on SIGTERM ---------------------
 port=$(free_port)
 # as a new user would run it: nothing of this run's clusters in the environment
-# (nor the make that runs this suite: MAKELEVEL would make the clone's make print its directories)
+# (nor the make that runs this suite: MAKELEVEL would make the clone's make print its directories;
+# nor a TODO_RUN_DIR: the clone's make test would share, and wipe, this run's logs)
 clean_env=(env -u DATABASE_URL -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u GATEWAY_PASSWORD
-	-u MAKEFLAGS -u MAKELEVEL -u MFLAGS)
+	-u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u TODO_RUN_DIR)
 (cd "$clone" && PORT=$port exec "${clean_env[@]}" setsid make run) >"$work/run.out" 2>&1 &
 run_pid=$!
 run_pgid=$run_pid # setsid: the make is the leader of a new process group
