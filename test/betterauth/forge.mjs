@@ -64,7 +64,7 @@ case "fuzz-headers": {
 		{ ...header, alg: 5 }, { ...header, alg: null }, { ...header, alg: ["EdDSA"] },
 		{ ...header, alg: "" }, { ...header, alg: "EDDSA" }, { ...header, alg: "ES256K" },
 		{ ...header, alg: "HS512" }, { ...header, alg: "RSA-OAEP" }, { ...header, kid: 7 },
-		{ ...header, kid: { $ne: "" } }, { ...header, kid: "" }, { ...header, kid: "x".repeat(5000) },
+		{ ...header, kid: { $ne: "" } }, { ...header, kid: "" }, { ...header, kid: "x".repeat(2500) },
 		{ ...header, kid: "../../etc/passwd" }, { ...header, kid: "' OR 1=1 --" }, { ...header, kid: "\u0000" },
 		{ ...header, crit: ["exp"] }, { ...header, jku: "http://127.0.0.1:1/jwks" },
 		{ ...header, jwk: { kty: "oct", k: "AAAA" } }, { ...header, x5u: "http://127.0.0.1:1/x" },
@@ -72,7 +72,7 @@ case "fuzz-headers": {
 		{ alg: header.alg }, {}, [], "header", 1e400, null,
 	];
 	for (const o of odd) console.log(`${enc(o === 1e400 ? "1e400" : o)}.${p}.${s}`);
-	for (const junk of ["e30", "", "!!!!", "eyJhbGciOiJFZERTQSJ9x", "e".repeat(100000)]) console.log(`${junk}.${p}.${s}`);
+	for (const junk of ["e30", "", "!!!!", "eyJhbGciOiJFZERTQSJ9x", "e".repeat(3000)]) console.log(`${junk}.${p}.${s}`);
 	console.log(`${h}.${p}`);
 	console.log(`${h}.${p}.${s}.${s}`);
 	console.log(`${h}.${p}.${s.slice(0, -2)}`);

@@ -5,15 +5,17 @@
 //   JW_ISSUER=ISS       the iss of its tokens (default: its URL)   JW_AUDIENCE=AUD (optional)
 //
 // It prints one line, {"url": "http://127.0.0.1:PORT"}, once it listens. Routes:
-//   GET  /jwks                 the keys ({"keys":[...]}), or the raw document set below;
-//                              every fetch is counted
-//   POST /control              {"cache_control": "max-age=N" | null, "raw": TEXT | null}
+//   GET  /jwks                 the keys ({"keys":[...]}); GET of any other path: the raw
+//                              document set for it below, or the keys (404 until set); fetches counted
+//   POST /control              {"path": P (default /jwks), "cache_control": "max-age=N" |
+//                              null, "raw": TEXT | null}: what GET P answers (raw null:
+//                              the keys)
 //   POST /keys                 {"alg": "EdDSA"|"ES256"|"ES512"|"RS256"|"PS256"} -> {"kid"}
 //   POST /keys/remove?kid=K    drops key K from the JWKS
 //   POST /sign                 {"kid", "payload", "header"}: a token by that key (default:
 //                              the newest); iss, aud, iat, exp (+15 min) are added unless
 //                              given, a claim given as null is left out
-//   GET  /stats                {"fetches": N, "cache_control": ...}
+//   GET  /stats                {"fetches": N}
 import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
@@ -25,8 +27,7 @@ const issuer = process.env.JW_ISSUER || url;
 const audience = process.env.JW_AUDIENCE || undefined;
 
 const keys = []; // {kid, alg, privateKey, jwk}
-let cacheControl = null;
-let raw = null;
+const docs = new Map(); // path -> {cacheControl, raw}
 let fetches = 0;
 
 async function addKey(alg) {
@@ -57,21 +58,27 @@ async function route(req, res) {
 		res.writeHead(status, { "content-type": "application/json", ...headers });
 		res.end(JSON.stringify(v));
 	};
-	if (req.method === "GET" && u.pathname === "/jwks") {
+	if (req.method === "GET" && u.pathname === "/stats") return json(200, { fetches });
+	if (req.method === "GET") {
+		const doc = docs.get(u.pathname) ?? {};
+		if (u.pathname !== "/jwks" && !docs.has(u.pathname)) return json(404, { error: "no such document" });
 		fetches++;
 		const headers = { "content-type": "application/json" };
-		if (cacheControl) headers["cache-control"] = cacheControl;
+		if (doc.cacheControl) headers["cache-control"] = doc.cacheControl;
 		res.writeHead(200, headers);
-		return res.end(raw ?? JSON.stringify({ keys: keys.map((k) => k.jwk) }));
+		return res.end(doc.raw ?? JSON.stringify({ keys: keys.map((k) => k.jwk) }));
 	}
-	if (req.method === "GET" && u.pathname === "/stats") return json(200, { fetches, cache_control: cacheControl });
 	if (req.method !== "POST") return json(404, { error: "no such route" });
 	const b = await body(req);
 	switch (u.pathname) {
-	case "/control":
-		if ("cache_control" in b) cacheControl = b.cache_control;
-		if ("raw" in b) raw = b.raw;
-		return json(200, { cache_control: cacheControl, raw: raw !== null });
+	case "/control": {
+		const path = b.path || "/jwks";
+		const doc = docs.get(path) ?? { cacheControl: null, raw: null };
+		if ("cache_control" in b) doc.cacheControl = b.cache_control;
+		if ("raw" in b) doc.raw = b.raw;
+		docs.set(path, doc);
+		return json(200, { path, cache_control: doc.cacheControl, raw: doc.raw !== null });
+	}
 	case "/keys":
 		return json(200, { kid: await addKey(b.alg || "EdDSA") });
 	case "/keys/remove": {
