@@ -1,0 +1,337 @@
+#!/usr/bin/env bash
+# test/suites/betterauth.sh: tokens of other issuers through HTTP (issue 10): a real Better
+# Auth server (npm better-auth, pinned in package.json; its memory adapter, email/password
+# sign-up, the JWT plugin) per algorithm (EdDSA, ES256, RS256, PS256), an HS256 issuer
+# sharing a secret, and a JWKS server of our own (test/betterauth/jwks-server.mjs) for what
+# Better Auth does not do: Cache-Control, keys removed, broken JWKS documents.
+#
+#   1. per algorithm, an issuer registered while the gateway runs (todoctl issuer add): the
+#      task endpoints with its tokens ({user_id} = sub, or our id), two Better Auth users
+#      and a native one kept apart, me, logout, and the attack list (alg none, HS256 with
+#      the public key as secret, a key the JWKS does not have, tampered header or payload,
+#      expired, not yet valid, wrong iss, wrong aud as a string and in an array): 401 each
+#   2. an HS256 issuer (a shared BETTER_AUTH_SECRET); odd JWT headers; broken JWKS
+#      documents (malformed JSON, huge n, points off the curve...): 401, never a 500
+#   3. once the 30 s refresh limit has passed: key rotation (a new kid is accepted without
+#      a restart), a key removed from a JWKS stops verifying after the cache window, and an
+#      unusable JWKS keeps the last good keys
+# Then the gateway (ASan + UBSan) exits 0 and no sanitizer reported anything. Prints TAP.
+#
+#   test/suites/betterauth.sh WORKDIR    (PGHOST, PGPORT, PGUSER, GATEWAY_PASSWORD set)
+set -uo pipefail
+
+. "$(dirname "$0")/lib/begin.bash" "$@"
+. test/suites/lib/suite.sh
+. test/suites/lib/todoctl.bash
+
+db=todo_betterauth
+algs=${TODO_BETTERAUTH_ALGS:-"EdDSA ES256 RS256 PS256"}
+
+if ! scripts/node-deps.sh >"$work/node-deps.log" 2>&1; then
+	echo "Bail out! cannot install the pinned Node packages: $(tail -3 "$work/node-deps.log")"
+	exit 1
+fi
+if ! create_todo_database "$db" >"$work/db.log" 2>&1; then
+	echo "Bail out! cannot create $db: $(tail -3 "$work/db.log")"
+	exit 1
+fi
+at_exit "dropdb --if-exists $db"
+admin_url="postgresql://$PGUSER@127.0.0.1:$PGPORT/$db"
+
+# --- helpers ---------------------------------------------------------------------------------
+
+# node_start NAME SCRIPT [VAR=VALUE...]: a server of test/betterauth/ in the background; sets
+# node_url from the line it prints once it listens. Stopped at exit.
+node_start() {
+	local name=$1 script=$2 i
+	shift 2
+	env "$@" node "test/betterauth/$script" >"$work/$name.out" 2>"$work/$name.err" &
+	at_exit "kill $! 2>/dev/null"
+	for ((i = 0; i < 150; i++)); do
+		node_url=$(jq -r '.url // empty' "$work/$name.out" 2>/dev/null | head -1)
+		[ -n "$node_url" ] && return 0
+		sleep 0.1
+	done
+	echo "Bail out! $script did not start: $(tail -5 "$work/$name.err")"
+	exit 1
+}
+
+# api METHOD PATH TOKEN [BODY]: one request to the gateway; sets status and body
+api() {
+	local -a args=(-s -o "$work/body" -w '%{http_code}' -X "$1" "$gw_url$2")
+	[ -n "$3" ] && args+=(-H "Authorization: Bearer $3")
+	[ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
+	status=$(curl "${args[@]}")
+	body=$(cat "$work/body")
+}
+
+# issuer ARGS...: todoctl issuer, as the database's superuser; sets out
+issuer() { out=$(DATABASE_URL=$admin_url "$todoctl" issuer "$@" 2>&1); }
+
+# ba_user BAURL EMAIL NAME: signs up with Better Auth; sets ba_sub and ba_token (GET /token)
+ba_user() {
+	local jar="$work/jar.$2"
+	ba_sub=$(curl -s -c "$jar" -X POST "$1/api/auth/sign-up/email" -H 'Content-Type: application/json' \
+		-d "{\"email\":\"$2\",\"password\":\"correct horse battery\",\"name\":\"$3\"}" | jq -r '.user.id // empty')
+	ba_token=$(curl -s -b "$jar" "$1/api/auth/token" | jq -r '.token // empty')
+}
+
+# signed URL PAYLOAD [HEADER]: a token from a test server's /sign route (Better Auth's own
+# key through its signJWT, or the JWKS server's)
+signed() {
+	curl -s -X POST "$1/sign" -H 'Content-Type: application/json' \
+		-d "{\"payload\":$2${3:+,\"header\":$3}}" | jq -r '.token // empty'
+}
+
+# refused TOKEN PATH DESCRIPTION: a 401 (with the error envelope), and nothing else
+refused() {
+	api GET "$2" "$1"
+	is "$status $(jq -r '.error.code // empty' <<<"$body")" "401 unauthorized" "$3: 401"
+}
+
+# gw_log_wait ERE SECONDS: waits for a line of the gateway's logs; true when it came
+gw_log_wait() {
+	local deadline=$((SECONDS + $2))
+	while [ $SECONDS -lt $deadline ]; do
+		grep -qE "$1" "$work/gw.out" "$work/gw.err" 2>/dev/null && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+now() { date +%s; }
+
+# --- the gateway, and an issuer of our own registered before it starts --------------------
+node_start jw jwks-server.mjs JW_ISSUER=https://own.example JW_AUDIENCE=todo-api
+jw=$node_url
+k1=$(curl -s -X POST "$jw/keys" -d '{"alg":"EdDSA"}' | jq -r .kid)
+k2=$(curl -s -X POST "$jw/keys" -d '{"alg":"ES256"}' | jq -r .kid)
+k_rsa=$(curl -s -X POST "$jw/keys" -d '{"alg":"RS256"}' | jq -r .kid)
+# /jwks: max-age=1, cut up to the 30 s minimum; /keep: the same keys, broken later
+curl -s -X POST "$jw/control" -d '{"cache_control":"max-age=1"}' >/dev/null
+curl -s -X POST "$jw/control" -d '{"path":"/keep","cache_control":"max-age=1"}' >/dev/null
+issuer add own --issuer https://own.example --jwks-url "$jw/jwks" --audience todo-api
+is "$?" 0 "todoctl issuer add own (JWKS at $jw/jwks, an audience): exit 0"
+issuer add keep --issuer https://keep.example --jwks-url "$jw/keep"
+is "$?" 0 "todoctl issuer add keep (no audience): exit 0"
+
+if ! gateway_start gw DATABASE_URL="$(database_url "$db")" ENVIRONMENT=development LOG_LEVEL=info; then
+	echo "Bail out! the gateway did not start: $(tail -5 "$work/gw.err")"
+	exit 1
+fi
+ok_or() { if "$@"; then ok "$desc"; else not_ok "$desc" "$(tail -20 "$work/gw.err")"; fi; }
+desc="at start the gateway fetched own's JWKS (3 keys) without any token" \
+	ok_or gw_log_wait 'jwks: issuer own: 3 keys stored' 20
+desc="... with max-age=1 cut up to the 30 s minimum" ok_or grep -q 'issuer own: 3 keys stored.*max-age=1), next fetch in 30 s' "$work/gw.out"
+
+own_user=own-user-1
+t_own=$(signed "$jw" "{\"sub\":\"$own_user\",\"email\":\"own1@example.com\"}")
+api GET "/api/$own_user/tasks" "$t_own"
+is "$status" 200 "a token of own (EdDSA key $k1) lists {sub}'s tasks"
+
+# --- 1. Better Auth, one server per algorithm ------------------------------------------------
+declare -A ba_url ba_t1 ba_sub1 ba_jar
+api POST /api/auth/register "" '{"username":"native_ba","email":"native@example.com","password":"correct horse"}'
+native_token=$(jq -r '.data.access_token // empty' <<<"$body")
+native_id=$(jq -r '.data.user.id // empty' <<<"$body")
+is "$status" 201 "a native user registers"
+
+for alg in $algs; do
+	node_start "ba-$alg" server.mjs BA_ALG="$alg"
+	ba=$node_url
+	ba_url[$alg]=$ba
+	lower=$(tr 'A-Z' 'a-z' <<<"$alg")
+
+	api GET /api/x/tasks "$(signed "$ba/test" '{"sub":"x"}')"
+	is "$status" 401 "$alg: before its issuer is registered, a Better Auth token is 401"
+	issuer add "ba_$lower" --issuer "$ba" --jwks-url "$ba/api/auth/jwks" --audience "$ba"
+	is "$?" 0 "$alg: todoctl issuer add ba_$lower while the gateway runs"
+
+	ba_user "$ba" "alice.$lower@example.com" "Alice $alg"
+	alice=$ba_sub alice_t=$ba_token
+	ba_user "$ba" "bob.$lower@example.com" "Bob $alg"
+	bob=$ba_sub bob_t=$ba_token
+	ba_sub1[$alg]=$alice ba_t1[$alg]=$alice_t ba_jar[$alg]="$work/jar.alice.$lower@example.com"
+	like "$alice" '^[A-Za-z0-9]{32}$' "$alg: Better Auth's user id is a 32-character string"
+	is "$(cut -d. -f1 <<<"$alice_t" | base64 -d 2>/dev/null | jq -r .alg)" "$alg" "$alg: its token is signed $alg"
+
+	# the task endpoints, {user_id} = sub (the first token made the gateway fetch the keys)
+	api POST "/api/$alice/tasks" "$alice_t" '{"title":"Buy milk","priority":"high","tags":["Home"]}'
+	is "$status" 201 "$alg: create with the token of an issuer added after start (no restart)"
+	id=$(jq -r '.data.id // empty' <<<"$body")
+	our_id=$(jq -r '.data.user_id // empty' <<<"$body")
+	api GET "/api/$alice/tasks" "$alice_t"
+	is "$status $(jq -r '[.data[].title] | join(",")' <<<"$body")" "200 Buy milk" "$alg: list"
+	api GET "/api/$alice/tasks/$id" "$alice_t"
+	is "$status $(jq -r .data.tags[0] <<<"$body")" "200 home" "$alg: get"
+	api PUT "/api/$alice/tasks/$id" "$alice_t" '{"title":"Buy oat milk"}'
+	is "$status $(jq -r .data.title <<<"$body")" "200 Buy oat milk" "$alg: update"
+	api PATCH "/api/$alice/tasks/$id/complete" "$alice_t"
+	is "$status $(jq -r .data.completed <<<"$body")" "200 true" "$alg: complete"
+	api GET "/api/$our_id/tasks/$id" "$alice_t"
+	is "$status" 200 "$alg: {user_id} may also be our own user id"
+	api GET /api/auth/me "$alice_t"
+	is "$status $(jq -r '.data.id + " " + .data.email' <<<"$body")" "200 $our_id alice.$lower@example.com" "$alg: me"
+
+	# isolation: Better Auth users between them, and with the native user
+	api GET "/api/$alice/tasks/$id" "$bob_t"
+	is "$status" 403 "$alg: bob's token on alice's path: 403"
+	api GET "/api/$bob/tasks/$id" "$bob_t"
+	is "$status" 404 "$alg: bob's own path, alice's task: 404"
+	api GET "/api/$bob/tasks" "$bob_t"
+	is "$status $(jq -r '.data | length' <<<"$body")" "200 0" "$alg: bob lists none of alice's tasks"
+	api GET "/api/$alice/tasks" "$native_token"
+	is "$status" 403 "$alg: the native user's token on alice's path: 403"
+	api GET "/api/$native_id/tasks" "$alice_t"
+	is "$status" 403 "$alg: alice's token on the native user's path: 403"
+	api DELETE "/api/$alice/tasks/$id" "$alice_t"
+	is "$status" 204 "$alg: delete"
+
+	# the attacks, each a 401
+	refused "$(node test/betterauth/forge.mjs none "$alice_t")" "/api/$alice/tasks" "$alg: alg none"
+	n=0
+	while read -r forged; do
+		n=$((n + 1))
+		refused "$forged" "/api/$alice/tasks" "$alg: HS256 with the public key as the secret ($([ $n = 1 ] && echo PEM || echo JWK))"
+	done < <(node test/betterauth/forge.mjs hs256-pubkey "$alice_t" "$ba/api/auth/jwks")
+	refused "$(node test/betterauth/forge.mjs tamper-header "$alice_t")" "/api/$alice/tasks" "$alg: tampered header"
+	refused "$(node test/betterauth/forge.mjs tamper-payload "$alice_t")" "/api/${alice}x/tasks" "$alg: tampered payload"
+	refused "$(signed "$jw" "{\"sub\":\"$alice\",\"iss\":\"$ba\",\"aud\":\"$ba\"}")" "/api/$alice/tasks" \
+		"$alg: a key the JWKS does not have (unknown kid, after a refresh)"
+	t=$(now)
+	refused "$(signed "$ba/test" "{\"sub\":\"$alice\",\"iat\":$((t - 7200)),\"exp\":$((t - 3600))}")" "/api/$alice/tasks" "$alg: expired"
+	refused "$(signed "$ba/test" "{\"sub\":\"$alice\",\"nbf\":$((t + 3600))}")" "/api/$alice/tasks" "$alg: not yet valid (nbf)"
+	refused "$(signed "$ba/test" "{\"sub\":\"$alice\",\"iss\":\"https://evil.example\"}")" "/api/$alice/tasks" "$alg: wrong iss"
+	refused "$(signed "$ba/test" "{\"sub\":\"$alice\",\"aud\":\"https://evil.example\"}")" "/api/$alice/tasks" "$alg: wrong aud (a string)"
+	refused "$(signed "$ba/test" "{\"sub\":\"$alice\",\"aud\":[\"https://evil.example\",\"other\"]}")" "/api/$alice/tasks" "$alg: wrong aud (an array)"
+	api GET "/api/$alice/tasks" "$(signed "$ba/test" "{\"sub\":\"$alice\",\"aud\":[\"other\",\"$ba\"]}")"
+	is "$status" 200 "$alg: ... while an array holding the right aud is accepted"
+
+	# logout denies that exact token; a new one works
+	api POST /api/auth/logout "$bob_t"
+	is "$status" 204 "$alg: logout"
+	refused "$bob_t" "/api/$bob/tasks" "$alg: the token after its logout"
+	sleep 1 # a new iat: Better Auth would otherwise sign the same bytes
+	api GET "/api/$bob/tasks" "$(curl -s -b "$work/jar.bob.$lower@example.com" "$ba/api/auth/token" | jq -r .token)"
+	is "$status" 200 "$alg: a new token of the same user after logout"
+done
+
+# the token from Better Auth's set-auth-jwt header (what authClient.getSession gives)
+first=${algs%% *}
+hdr_token=$(curl -s -D - -o /dev/null -b "${ba_jar[$first]}" "${ba_url[$first]}/api/auth/get-session" |
+	tr -d '\r' | sed -n 's/^set-auth-jwt: //Ip')
+api GET "/api/${ba_sub1[$first]}/tasks" "$hdr_token"
+is "$status" 200 "$first: the token of Better Auth's set-auth-jwt header works the same"
+
+# --- 2. HS256 issuer, odd headers, broken JWKS documents -------------------------------------
+secret=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
+SHARED_SECRET=$secret issuer add shared --issuer https://app.example.com --hs256-secret-env SHARED_SECRET --audience todo-api
+is "$?" 0 "todoctl issuer add shared (an HS256 secret from the environment)"
+unlike "$out" "$secret" "... the secret appears nowhere in its output"
+issuer list
+like "$out" 'shared +https://app.example.com +hs256' "todoctl issuer list shows it, kind hs256"
+unlike "$out" "$secret" "... and never the secret"
+t=$(now)
+claims="{\"sub\":\"app-user-1\",\"iss\":\"https://app.example.com\",\"aud\":\"todo-api\",\"iat\":$t,\"exp\":$((t + 600)),\"email\":\"app1@example.com\"}"
+api POST /api/app-user-1/tasks "$(node test/betterauth/forge.mjs hs256 "$secret" "$claims")" '{"title":"from the shared secret"}'
+is "$status" 201 "HS256 issuer: a token signed with the shared secret creates a task"
+refused "$(node test/betterauth/forge.mjs hs256 "${secret}x" "$claims")" /api/app-user-1/tasks "HS256 issuer: another secret"
+refused "$(node test/betterauth/forge.mjs hs256 "$secret" "${claims/todo-api/other}")" /api/app-user-1/tasks "HS256 issuer: wrong aud"
+
+# odd JWT headers on a genuine Better Auth token: 401 each, never a 500
+node test/betterauth/forge.mjs fuzz-headers "${ba_t1[$first]}" >"$work/fuzz-headers"
+codes=$(while read -r forged; do
+	api GET "/api/${ba_sub1[$first]}/tasks" "$forged"
+	echo "$status"
+done <"$work/fuzz-headers" | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+is "$codes" " $(wc -l <"$work/fuzz-headers") 401;" "fuzzed JWT headers ($(wc -l <"$work/fuzz-headers") tokens): 401 each"
+
+# broken JWKS documents, one issuer each: refused by the gateway or the database (logged),
+# the tokens naming their keys 401, the gateway unharmed
+big_n=$(head -c 600000 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')
+declare -A broken=(
+	[malformed]='{"keys":[{"kty":"OKP","crv":"Ed25519","x":'
+	[not_keys]='{"keys":{"kty":"OKP"}}'
+	[a_list]='[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","kid":"k"}]'
+	[huge_n]="{\"keys\":[{\"kty\":\"RSA\",\"alg\":\"RS256\",\"kid\":\"k\",\"e\":\"AQAB\",\"n\":\"$big_n\"}]}"
+	[tiny_rsa]='{"keys":[{"kty":"RSA","alg":"RS256","kid":"k","e":"AQAB","n":"xzQ"}]}'
+	[off_curve]='{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","kid":"k","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","y":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}'
+	[short_x]='{"keys":[{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","kid":"k","x":"AAAA"}]}'
+	[bad_b64]='{"keys":[{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","kid":"k","x":"!!!!not base64url!!!!"}]}'
+	[wrong_types]='{"keys":[{"kty":5,"crv":null,"kid":["k"],"x":{}}, null, "k", 7]}'
+	[oct_key]='{"keys":[{"kty":"oct","alg":"HS256","kid":"k","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}]}'
+	[nul]='{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k\u0000","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}'
+	[too_big]="{\"keys\":[],\"pad\":\"$big_n$big_n\"}"
+)
+for name in "${!broken[@]}"; do
+	jq -n --arg p "/$name" --arg raw "${broken[$name]}" '{path: $p, raw: $raw}' |
+		curl -s -X POST "$jw/control" -H 'Content-Type: application/json' --data-binary @- >/dev/null
+	issuer add "broken_$name" --issuer "https://$name.example" --jwks-url "$jw/$name"
+	# one token by each of our EdDSA, ES256 and RS256 keys, each naming the document's key "k"
+	codes=
+	for kid in "$k1" "$k2" "$k_rsa"; do
+		api GET /api/u/tasks "$(jq -n --arg kid "$kid" --arg iss "https://$name.example" \
+			'{kid: $kid, payload: {sub: "u", iss: $iss}, header: {kid: "k"}}' |
+			curl -s -X POST "$jw/sign" -H 'Content-Type: application/json' --data-binary @- | jq -r .token)"
+		codes+="$status "
+	done
+	is "$codes" "401 401 401 " "broken JWKS $name: EdDSA, ES256 and RS256 tokens naming its key: 401"
+	desc="broken JWKS $name: the gateway logged why it stored nothing usable" \
+		ok_or gw_log_wait "issuer broken_$name: (keys not refreshed|0 keys stored)" 15
+done
+api GET /api/v1/health ""
+is "$status" 200 "the gateway still answers after all of them"
+
+# --- 3. once the 30 s refresh limit has passed: rotation, removal, the last good keys ---------
+t_keep=$(signed "$jw" '{"sub":"keep-user","iss":"https://keep.example"}')
+api GET /api/keep-user/tasks "$t_keep"
+is "$status" 200 "keep: a token of keep verifies with the keys fetched at start"
+t_own2=$(jq -n --arg kid "$k2" --arg sub "$own_user" '{kid: $kid, payload: {sub: $sub}}' |
+	curl -s -X POST "$jw/sign" -H 'Content-Type: application/json' --data-binary @- | jq -r .token)
+# own: K1 leaves its JWKS; keep: its document turns into an error page
+curl -s -X POST "$jw/keys/remove?kid=$k1" >/dev/null
+curl -s -X POST "$jw/control" -d '{"path":"/keep","raw":"<html>502 Bad Gateway</html>"}' >/dev/null
+api GET "/api/$own_user/tasks" "$t_own"
+is "$status" 200 "own: right after key $k1 left the JWKS its token still verifies (cached until the next fetch)"
+desc="own: the next scheduled fetch (30 s after the last) stores the 2 keys left" \
+	ok_or gw_log_wait 'jwks: issuer own: 2 keys stored' 75
+refused "$t_own" "/api/$own_user/tasks" "own: after the cache window the removed key's token"
+api GET "/api/$own_user/tasks" "$t_own2"
+is "$status" 200 "own: ... while a token of a key still published verifies"
+desc="keep: the fetch of an unusable document is logged, and keeps the last good keys" \
+	ok_or gw_log_wait 'jwks: issuer keep: keys not refreshed' 75
+api GET /api/keep-user/tasks "$t_keep"
+is "$status" 200 "keep: its token still verifies with the last good keys"
+
+for alg in $algs; do
+	ba=${ba_url[$alg]}
+	lower=$(tr 'A-Z' 'a-z' <<<"$alg")
+	like "$(cat "$work/gw.out")" "issuer ba_$lower: 1 keys stored .*Cache-Control none\\), next fetch in 300 s" \
+		"$alg: Better Auth sends no Cache-Control: its keys are fetched again after 300 s"
+	old_t=${ba_t1[$alg]}
+	old_kid=$(cut -d. -f1 <<<"$old_t" | base64 -d 2>/dev/null | jq -r .kid)
+	curl -s -X POST "$ba/test/rotate" >/dev/null
+	new_t=$(curl -s -b "${ba_jar[$alg]}" "$ba/api/auth/token" | jq -r .token)
+	new_kid=$(cut -d. -f1 <<<"$new_t" | base64 -d 2>/dev/null | jq -r .kid)
+	if [ -n "$new_kid" ] && [ "$new_kid" != "$old_kid" ]; then ok "$alg: rotation: Better Auth signs with a new kid"; else not_ok "$alg: rotation: a new kid" "$old_kid -> $new_kid"; fi
+	api GET "/api/${ba_sub1[$alg]}/tasks" "$new_t"
+	is "$status" 200 "$alg: rotation: the new kid's token is accepted at once, nothing restarted"
+	api GET "/api/${ba_sub1[$alg]}/tasks" "$old_t"
+	is "$status" 200 "$alg: rotation: the old key, still published, still verifies"
+	refused "$(signed "$jw" "{\"sub\":\"${ba_sub1[$alg]}\",\"iss\":\"$ba\",\"aud\":\"$ba\"}")" "/api/${ba_sub1[$alg]}/tasks" \
+		"$alg: a kid the JWKS does not have, right after a refresh"
+done
+like "$(cat "$work/gw.out")" "issuer ba_$(tr 'A-Z' 'a-z' <<<"${algs##* }"): 2 keys stored" "the refresh after a rotation stored both keys"
+
+issuer remove own
+is "$?" 0 "todoctl issuer remove own"
+refused "$t_own2" "/api/$own_user/tasks" "own: removed, its tokens are refused at once (no restart)"
+issuer remove own
+is "$?" 1 "todoctl issuer remove of an unknown name: exit 1"
+api GET /api/v1/health ""
+is "$status" 200 "the gateway answers health at the end"
+grep -h '"status":500' "$work/gw.out" >"$work/500s"
+is "$(wc -l <"$work/500s")" 0 "no request of the suite was answered 500"
+gateway_stop gw
+sanitizer_ok
+tap_plan
