@@ -10,6 +10,7 @@ state_dir tmp_check >/dev/null # reachable by the server, wherever the checkout 
 dir="$top/tmp_check/bench"
 make -s -C extension all install >/dev/null
 make -s -C gateway all >/dev/null
+make -s -C todoctl all >/dev/null
 trap 'test/cluster.sh stop "$dir"' EXIT
 test/cluster.sh start "$dir" todo >/dev/null
 . "$dir/env"
@@ -26,5 +27,7 @@ echo "== HTTP (wrk against the gateway, pgbench for the same SQL)"
 bench/http.sh todo_bench
 echo "== slow clients (600 slow connections from one address against health from another)"
 bench/slowloris.sh todo_bench
+echo "== Better Auth tokens over HTTP (issue 10)"
+bench/betterauth.sh todo_bench
 bench/migration.sh   # migration 1.0 -> 1.1 under API load, on a cluster of its own
 bench/import.sh      # legacy import of 10,000 users and 1,000,000 tasks, on a cluster of its own
