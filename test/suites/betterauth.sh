@@ -231,6 +231,20 @@ unlike "$out" "$secret" "... the secret appears nowhere in its output"
 issuer list
 like "$out" 'shared +https://app.example.com +hs256' "todoctl issuer list shows it, kind hs256"
 unlike "$out" "$secret" "... and never the secret"
+issuer add shared --issuer https://other.example --hs256-secret-env SHARED_SECRET
+is "$?" 2 "todoctl issuer add with an unset secret variable: exit 2 (usage)"
+SHARED_SECRET=$secret issuer add shared --issuer https://other.example --hs256-secret-env SHARED_SECRET
+is "$?" 1 "todoctl issuer add of a name taken: exit 1"
+SHORT=only-20-bytes-secret issuer add short --issuer https://short.example --hs256-secret-env SHORT
+is "$?:$(grep -c only-20-bytes-secret <<<"$out")" 1:0 "todoctl issuer add with a secret under 32 bytes: exit 1, the secret not echoed"
+issuer add plain_http --issuer https://plain.example --jwks-url http://auth.example.com/api/auth/jwks
+is "$?" 1 "todoctl issuer add with an http JWKS URL off loopback: exit 1"
+issuer add both --issuer https://both.example --jwks-url https://x.example/jwks --hs256-secret-env SHARED_SECRET
+is "$?" 2 "todoctl issuer add with both a JWKS URL and a secret: exit 2 (usage)"
+issuer add noiss --jwks-url https://x.example/jwks
+is "$?" 2 "todoctl issuer add without --issuer: exit 2 (usage)"
+issuer list
+unlike "$out" '(short|plain_http|both|noiss) ' "... none of the refused issuers was added"
 t=$(now)
 claims="{\"sub\":\"app-user-1\",\"iss\":\"https://app.example.com\",\"aud\":\"todo-api\",\"iat\":$t,\"exp\":$((t + 600)),\"email\":\"app1@example.com\"}"
 api POST /api/app-user-1/tasks "$(node test/betterauth/forge.mjs hs256 "$secret" "$claims")" '{"title":"from the shared secret"}'
