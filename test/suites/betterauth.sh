@@ -15,14 +15,13 @@
 #   3. once the 30 s refresh limit has passed: key rotation (a new kid is accepted without
 #      a restart), a key removed from a JWKS stops verifying after the cache window, and an
 #      unusable JWKS keeps the last good keys
-# Then the gateway (ASan + UBSan) exits 0 and no sanitizer reported anything. Prints TAP.
+# Then the gateway (ASan + UBSan) exits 0 (test/run.sh adds: no sanitizer report). Prints TAP.
 #
 #   test/suites/betterauth.sh WORKDIR    (PGHOST, PGPORT, PGUSER, GATEWAY_PASSWORD set)
 set -uo pipefail
 
-. "$(dirname "$0")/lib/begin.bash" "$@"
-. test/suites/lib/suite.sh
-. test/suites/lib/todoctl.bash
+. "$(dirname "$0")/lib/suite.bash" "$@"
+use_todoctl
 
 db=todo_betterauth
 algs=${TODO_BETTERAUTH_ALGS:-"EdDSA ES256 RS256 PS256"}
@@ -347,5 +346,4 @@ is "$status" 200 "the gateway answers health at the end"
 grep -h '"status":500' "$work/gw.out" >"$work/500s"
 is "$(wc -l <"$work/500s")" 0 "no request of the suite was answered 500"
 gateway_stop gw
-sanitizer_ok
 tap_plan
