@@ -10,32 +10,50 @@
 #      and a native one kept apart, me, logout, and the attack list (alg none, HS256 with
 #      the public key as secret, a key the JWKS does not have, tampered header or payload,
 #      expired, not yet valid, wrong iss, wrong aud as a string and in an array): 401 each
-#   2. an HS256 issuer (a shared BETTER_AUTH_SECRET); odd JWT headers; broken JWKS
-#      documents (malformed JSON, huge n, points off the curve...): 401, never a 500
+#   2. an HS256 issuer (a shared secret): todoctl's refusals, then the same end-to-end tests
+#      and attacks; odd JWT headers; broken JWKS documents (malformed JSON, huge n, points
+#      off the curve...): 401, never a 500
 #   3. once the 30 s refresh limit has passed: key rotation (a new kid is accepted without
 #      a restart), a key removed from a JWKS stops verifying after the cache window, and an
 #      unusable JWKS keeps the last good keys
 # Then the gateway (ASan + UBSan) exits 0 (test/run.sh adds: no sanitizer report). Prints TAP.
 #
 #   test/suites/betterauth.sh WORKDIR    (PGHOST, PGPORT, PGUSER, GATEWAY_PASSWORD set)
+#   TODO_BETTERAUTH_INSTALL=plain        the same against the plain-SQL install (Neon):
+#                                        test/suites/betterauth_plain.sh
+#   TODO_BETTERAUTH_ALGS="EdDSA ..."     the Better Auth algorithms (default: the four)
 set -uo pipefail
 
 . "$(dirname "$0")/lib/suite.bash" "$@"
 . test/suites/lib/betterauth.bash
 use_todoctl
 
-db=todo_betterauth
+install=${TODO_BETTERAUTH_INSTALL:-extension} # or plain: betterauth_plain.sh
+db=todo_betterauth_$install
 algs=${TODO_BETTERAUTH_ALGS:-"EdDSA ES256 RS256 PS256"}
+q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
 
 if ! scripts/node-deps.sh >"$work/node-deps.log" 2>&1; then
 	echo "Bail out! cannot install the pinned Node packages: $(tail -3 "$work/node-deps.log")"
 	exit 1
 fi
-if ! create_todo_database "$db" >"$work/db.log" 2>&1; then
-	echo "Bail out! cannot create $db: $(tail -3 "$work/db.log")"
-	exit 1
-fi
 at_exit "dropdb --if-exists $db"
+if [ "$install" = plain ]; then
+	# the plain-SQL install as on Neon (docs/deploy-neon.md): no C function in the database
+	version=$(sed -n "s/^default_version = '\([^']*\)'.*/\1/p" extension/todo.control)
+	script=${TODO_PLAIN_DIR:-$(pg_config --sharedir)/todo-plain}/todo-plain--$version.sql
+	dropdb --if-exists "$db" >/dev/null 2>&1
+	{ createdb "$db" && psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$db" -f "$script" &&
+		q "UPDATE todo.settings SET jwt_secret = '$(random_secret)'"; } >"$work/db.log" 2>&1
+else
+	create_todo_database "$db" >"$work/db.log" 2>&1
+fi || {
+	echo "Bail out! cannot create $db ($install): $(tail -3 "$work/db.log")"
+	exit 1
+}
+is "$(q "SELECT count(*) FROM pg_proc WHERE pronamespace IN ('todo'::regnamespace, 'api'::regnamespace)
+	AND prolang NOT IN (SELECT oid FROM pg_language WHERE lanname IN ('sql', 'plpgsql'))" | sed 's/^[1-9][0-9]*$/some/')" \
+	"$([ "$install" = plain ] && echo 0 || echo some)" "the $install install: $([ "$install" = plain ] && echo no || echo its) functions written in C"
 admin_url="postgresql://$PGUSER@127.0.0.1:$PGPORT/$db"
 
 # --- the gateway, and an issuer of our own registered before it starts --------------------
@@ -62,7 +80,7 @@ desc="at start the gateway fetched own's JWKS (3 keys) without any token" \
 desc="... with max-age=1 cut up to the 30 s minimum" ok_or grep -q 'issuer own: 3 keys stored.*max-age=1), next fetch in 30 s' "$work/gw.out"
 
 own_user=own-user-1
-t_own=$(signed "$jw" "{\"sub\":\"$own_user\",\"email\":\"own1@example.com\"}")
+t_own=$(signed_by "$jw" "$k1" "{\"sub\":\"$own_user\",\"email\":\"own1@example.com\"}")
 api GET "/api/$own_user/tasks" "$t_own"
 is "$status" 200 "a token of own (EdDSA key $k1) lists {sub}'s tasks"
 
@@ -144,7 +162,7 @@ api GET "/api/${ba_sub1[$first]}/tasks" "$hdr_token"
 is "$status" 200 "$first: the token of Better Auth's set-auth-jwt header works the same"
 
 # --- 2. HS256 issuer, odd headers, broken JWKS documents -------------------------------------
-secret=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')
+secret=$(random_secret)
 SHARED_SECRET=$secret issuer add shared --issuer https://app.example.com --hs256-secret-env SHARED_SECRET --audience todo-api
 is "$?" 0 "todoctl issuer add shared (an HS256 secret from the environment)"
 unlike "$out" "$secret" "... the secret appears nowhere in its output"
@@ -165,12 +183,29 @@ issuer add noiss --jwks-url https://x.example/jwks
 is "$?" 2 "todoctl issuer add without --issuer: exit 2 (usage)"
 issuer list
 unlike "$out" '(short|plain_http|both|noiss) ' "... none of the refused issuers was added"
+# the HS256 issuer's tokens through the same end-to-end tests
+u1=app-user-1 u2=app-user-2
+t1=$(hs256 $u1) t2=$(hs256 $u2)
+task_e2e "HS256" "$u1" "$t1"
+task_isolation "HS256: another user" "$u1" "$t1" "$u2" "$t2"
+api GET "/api/$u1/tasks" "$native_token"
+is "$status" 403 "HS256: the native user's token on the HS256 user's path: 403"
+api GET "/api/$native_id/tasks" "$t1"
+is "$status" 403 "HS256: the HS256 user's token on the native user's path: 403"
+api DELETE "/api/$u1/tasks/$id" "$t1"
+is "$status" 204 "HS256: delete"
 t=$(now)
-claims="{\"sub\":\"app-user-1\",\"iss\":\"https://app.example.com\",\"aud\":\"todo-api\",\"iat\":$t,\"exp\":$((t + 600)),\"email\":\"app1@example.com\"}"
-api POST /api/app-user-1/tasks "$(node test/betterauth/forge.mjs hs256 "$secret" "$claims")" '{"title":"from the shared secret"}'
-is "$status" 201 "HS256 issuer: a token signed with the shared secret creates a task"
-refused "$(node test/betterauth/forge.mjs hs256 "${secret}x" "$claims")" /api/app-user-1/tasks "HS256 issuer: another secret"
-refused "$(node test/betterauth/forge.mjs hs256 "$secret" "${claims/todo-api/other}")" /api/app-user-1/tasks "HS256 issuer: wrong aud"
+refused "$(HS_SECRET=${secret}x hs256 $u1)" "/api/$u1/tasks" "HS256: another secret"
+refused "$(node test/betterauth/forge.mjs none "$t1")" "/api/$u1/tasks" "HS256: alg none"
+refused "$(node test/betterauth/forge.mjs tamper-payload "$t1")" "/api/${u1}x/tasks" "HS256: tampered payload"
+refused "$(hs256 $u1 "exp: $((t - 3600)), iat: $((t - 7200))")" "/api/$u1/tasks" "HS256: expired"
+refused "$(hs256 $u1 "nbf: $((t + 3600))")" "/api/$u1/tasks" "HS256: not yet valid (nbf)"
+refused "$(hs256 $u1 'iss: "https://evil.example"')" "/api/$u1/tasks" "HS256: wrong iss"
+refused "$(hs256 $u1 'aud: "other"')" "/api/$u1/tasks" "HS256: wrong aud (a string)"
+refused "$(hs256 $u1 'aud: ["other", "evil"]')" "/api/$u1/tasks" "HS256: wrong aud (an array)"
+api POST /api/auth/logout "$t2"
+is "$status" 204 "HS256: logout"
+refused "$t2" "/api/$u2/tasks" "HS256: the token after its logout"
 
 # odd JWT headers on a genuine Better Auth token: 401 each, never a 500
 node test/betterauth/forge.mjs fuzz-headers "${ba_t1[$first]}" >"$work/fuzz-headers"
@@ -211,9 +246,7 @@ for name in "${!broken[@]}"; do
 	# one token by each of our EdDSA, ES256 and RS256 keys, each naming the document's key "k"
 	codes=
 	for kid in "$k1" "$k2" "$k_rsa"; do
-		api GET /api/u/tasks "$(jq -n --arg kid "$kid" --arg iss "https://$name.example" \
-			'{kid: $kid, payload: {sub: "u", iss: $iss}, header: {kid: "k"}}' |
-			curl -s -X POST "$jw/sign" -H 'Content-Type: application/json' --data-binary @- | jq -r .token)"
+		api GET /api/u/tasks "$(signed_by "$jw" "$kid" "{\"sub\":\"u\",\"iss\":\"https://$name.example\"}" '{"kid":"k"}')"
 		codes+="$status "
 	done
 	is "$codes" "401 401 401 " "broken JWKS $name: EdDSA, ES256 and RS256 tokens naming its key: 401"
@@ -227,8 +260,7 @@ is "$status" 200 "the gateway still answers after all of them"
 t_keep=$(signed "$jw" '{"sub":"keep-user","iss":"https://keep.example"}')
 api GET /api/keep-user/tasks "$t_keep"
 is "$status" 200 "keep: a token of keep verifies with the keys fetched at start"
-t_own2=$(jq -n --arg kid "$k2" --arg sub "$own_user" '{kid: $kid, payload: {sub: $sub}}' |
-	curl -s -X POST "$jw/sign" -H 'Content-Type: application/json' --data-binary @- | jq -r .token)
+t_own2=$(signed_by "$jw" "$k2" "{\"sub\":\"$own_user\"}")
 # own: K1 leaves its JWKS; keep: its document turns into an error page
 curl -s -X POST "$jw/keys/remove?kid=$k1" >/dev/null
 curl -s -X POST "$jw/control" -d '{"path":"/keep","raw":"<html>502 Bad Gateway</html>"}' >/dev/null

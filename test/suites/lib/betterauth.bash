@@ -47,6 +47,12 @@ signed() {
 		-d "{\"payload\":$2${3:+,\"header\":$3}}" | jq -r '.token // empty'
 }
 
+# signed_by URL KID PAYLOAD [HEADER]: the same from the JWKS server, by its key KID
+signed_by() {
+	curl -s -X POST "$1/sign" -H 'Content-Type: application/json' \
+		-d "{\"kid\":\"$2\",\"payload\":$3${4:+,\"header\":$4}}" | jq -r '.token // empty'
+}
+
 # refused TOKEN PATH DESCRIPTION: a 401 (with the error envelope), and nothing else
 refused() {
 	api GET "$2" "$1"
@@ -109,4 +115,16 @@ jwt_header() {
 	h=$(tr '_-' '/+' <<<"$h")
 	while [ $((${#h} % 4)) != 0 ]; do h+='='; done
 	base64 -d <<<"$h" 2>/dev/null
+}
+
+# hs256 SUB [CLAIMS]: a token of the HS256 issuer "shared" (iss https://app.example.com, aud
+# todo-api, secret $secret or $HS_SECRET), valid for 10 minutes unless CLAIMS (jq object
+# members, e.g. 'aud: "other"') say otherwise
+hs256() {
+	local sub=$1 t
+	t=$(now)
+	shift
+	node test/betterauth/forge.mjs hs256 "${HS_SECRET:-$secret}" "$(jq -cn --arg sub "$sub" --argjson t "$t" \
+		'{sub: $sub, iss: "https://app.example.com", aud: "todo-api", iat: $t, exp: ($t + 600),
+		  email: ($sub + "@app.example.com"), name: $sub}' | jq -c ". + {${*:-}}")"
 }
