@@ -1,5 +1,7 @@
 /* test_jwks.c - the JWKS fetcher's pure parts: the refresh request in a TD401 DETAIL, the
- * cache lifetime from Cache-Control, which URLs and addresses may be fetched. */
+ * cache lifetime from Cache-Control, which URLs and addresses may be fetched; and the
+ * fetcher's thread started and stopped with no database to talk to. */
+#include "clock.h"
 #include "jwks.h"
 #include "tap.h"
 
@@ -77,5 +79,26 @@ main(void)
 	ok(!jwks_ip_loopback("10.1.2.3") && !jwks_ip_loopback("::ffff:10.0.0.1") &&
 	   !jwks_ip_loopback("fe80::1") && !jwks_ip_loopback(NULL) && !jwks_ip_loopback("localhost"),
 	   "other addresses, names and NULL are not");
+	/* the fetcher without a database: a refresh asked for is answered false, in time */
+	{
+		struct gw_pool   *pool = pool_create("postgresql://todo_gateway@127.0.0.1:1/none", 1);
+		struct gw_jwks   *j = pool != NULL ? jwks_start(pool) : NULL;
+		struct gw_qresult q = { .status = GW_Q_SQL_ERROR, .sqlstate = "TD401",
+		                        .detail = "{\"jwks_refresh\": \"nowhere\"}" };
+		int64_t           t0 = clock_now_us();
+
+		ok(j != NULL, "the fetcher starts (its database unreachable)");
+		ok(!jwks_refresh_for(j, &q, "test"), "TD401 asking for an issuer it cannot read: no rerun");
+		ok(clock_now_us() - t0 < (GW_JWKS_WAIT_S + 1) * GW_US_PER_SEC,
+		   "... answered within the wait bound");
+		q.sqlstate = "TD403";
+		ok(!jwks_refresh_for(j, &q, "test"), "another SQLSTATE: no refresh, no rerun");
+		q.status = GW_Q_ROW;
+		q.error = "{\"sqlstate\": \"TD401\", \"detail\": {\"jwks_refresh\": \"nowhere\"}}";
+		ok(!jwks_refresh_for(j, &q, "test"), "the same as a committed error: no rerun either");
+		ok(!jwks_refresh_for(NULL, &q, "test"), "no fetcher: no rerun");
+		jwks_free(j);
+		pool_destroy(pool);
+	}
 	return done_testing();
 }
