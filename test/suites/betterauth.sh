@@ -74,10 +74,9 @@ if ! gateway_start gw DATABASE_URL="$(database_url "$db")" ENVIRONMENT=developme
 	echo "Bail out! the gateway did not start: $(tail -5 "$work/gw.err")"
 	exit 1
 fi
-ok_or() { if "$@"; then ok "$desc"; else not_ok "$desc" "$(tail -20 "$work/gw.err")"; fi; }
-desc="at start the gateway fetched own's JWKS (3 keys) without any token" \
-	ok_or gw_log_wait 'jwks: issuer own: 3 keys stored' 20
-desc="... with max-age=1 cut up to the 30 s minimum" ok_or grep -q 'issuer own: 3 keys stored.*max-age=1), next fetch in 30 s' "$work/gw.out"
+ok_or "at start the gateway fetched own's JWKS (3 keys) without any token" \
+	gw_log_wait 'jwks: issuer own: 3 keys stored' 20
+ok_or "... with max-age=1 cut up to the 30 s minimum" grep -q 'issuer own: 3 keys stored.*max-age=1), next fetch in 30 s' "$work/gw.out"
 
 own_user=own-user-1
 t_own=$(signed_by "$jw" "$k1" "{\"sub\":\"$own_user\",\"email\":\"own1@example.com\"}")
@@ -95,7 +94,7 @@ for alg in $algs; do
 	node_start "ba-$alg" server.mjs BA_ALG="$alg"
 	ba=$node_url
 	ba_url[$alg]=$ba
-	lower=$(tr 'A-Z' 'a-z' <<<"$alg")
+	lower=${alg,,}
 
 	api GET /api/x/tasks "$(signed "$ba/test" '{"sub":"x"}')"
 	is "$status" 401 "$alg: before its issuer is registered, a Better Auth token is 401"
@@ -250,8 +249,8 @@ for name in "${!broken[@]}"; do
 		codes+="$status "
 	done
 	is "$codes" "401 401 401 " "broken JWKS $name: EdDSA, ES256 and RS256 tokens naming its key: 401"
-	desc="broken JWKS $name: refused (${why[$name]}), logged" \
-		ok_or gw_log_wait "issuer broken_$name: keys not refreshed.*${why[$name]}" 15
+	ok_or "broken JWKS $name: refused (${why[$name]}), logged" \
+		gw_log_wait "issuer broken_$name: keys not refreshed.*${why[$name]}" 15
 done
 api GET /api/v1/health ""
 is "$status" 200 "the gateway still answers after all of them"
@@ -266,19 +265,19 @@ curl -s -X POST "$jw/keys/remove?kid=$k1" >/dev/null
 curl -s -X POST "$jw/control" -d '{"path":"/keep","raw":"<html>502 Bad Gateway</html>"}' >/dev/null
 api GET "/api/$own_user/tasks" "$t_own"
 is "$status" 200 "own: right after key $k1 left the JWKS its token still verifies (cached until the next fetch)"
-desc="own: the next scheduled fetch (30 s after the last) stores the 2 keys left" \
-	ok_or gw_log_wait 'jwks: issuer own: 2 keys stored' 75
+ok_or "own: the next scheduled fetch (30 s after the last) stores the 2 keys left" \
+	gw_log_wait 'jwks: issuer own: 2 keys stored' 75
 refused "$t_own" "/api/$own_user/tasks" "own: after the cache window the removed key's token"
 api GET "/api/$own_user/tasks" "$t_own2"
 is "$status" 200 "own: ... while a token of a key still published verifies"
-desc="keep: the fetch of an unusable document is logged, and keeps the last good keys" \
-	ok_or gw_log_wait 'jwks: issuer keep: keys not refreshed' 75
+ok_or "keep: the fetch of an unusable document is logged, and keeps the last good keys" \
+	gw_log_wait 'jwks: issuer keep: keys not refreshed' 75
 api GET /api/keep-user/tasks "$t_keep"
 is "$status" 200 "keep: its token still verifies with the last good keys"
 
 for alg in $algs; do
 	ba=${ba_url[$alg]}
-	lower=$(tr 'A-Z' 'a-z' <<<"$alg")
+	lower=${alg,,}
 	like "$(cat "$work/gw.out")" "issuer ba_$lower: 1 keys stored .*Cache-Control none\\), next fetch in 300 s" \
 		"$alg: Better Auth sends no Cache-Control: its keys are fetched again after 300 s"
 	old_t=${ba_t1[$alg]}
@@ -296,7 +295,8 @@ for alg in $algs; do
 	refused "$(signed "$jw" "{\"sub\":\"${ba_sub1[$alg]}\",\"iss\":\"$ba\",\"aud\":\"$ba\"}")" "/api/${ba_sub1[$alg]}/tasks" \
 		"$alg: a kid the JWKS does not have, right after a refresh"
 done
-like "$(cat "$work/gw.out")" "issuer ba_$(tr 'A-Z' 'a-z' <<<"${algs##* }"): 2 keys stored" "the refresh after a rotation stored both keys"
+last=${algs##* }
+like "$(cat "$work/gw.out")" "issuer ba_${last,,}: 2 keys stored" "the refresh after a rotation stored both keys"
 
 issuer remove own
 is "$?" 0 "todoctl issuer remove own"

@@ -71,6 +71,14 @@ gw_log_wait() {
 
 now() { date +%s; }
 
+# ok_or DESCRIPTION COMMAND...: a test passing when the command succeeds (the gateway's
+# warnings shown when it does not)
+ok_or() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what" "$(tail -20 "$work/gw.err")"; fi
+}
+
 # task_e2e LABEL USER_ID TOKEN: the task endpoints with TOKEN on /api/USER_ID: create, list,
 # get, update, complete, then {user_id} as our own id, me; leaves the task, its id in $id
 # and our user id in $our_id (for isolation tests), deleted by the caller
