@@ -70,7 +70,7 @@ is "$?" 0 "todoctl issuer add own (JWKS at $jw/jwks, an audience): exit 0"
 issuer add keep --issuer https://keep.example --jwks-url "$jw/keep"
 is "$?" 0 "todoctl issuer add keep (no audience): exit 0"
 
-if ! gateway_start gw DATABASE_URL="$(database_url "$db")" ENVIRONMENT=development LOG_LEVEL=info; then
+if ! gateway_start_again gw DATABASE_URL="$(database_url "$db")" ENVIRONMENT=development LOG_LEVEL=info; then
 	echo "Bail out! the gateway did not start: $(tail -5 "$work/gw.err")"
 	exit 1
 fi
