@@ -34,6 +34,7 @@
 #define JWKS_MAX_ISSUERS     64     /* issuers known at once (names come from the database) */
 #define JWKS_NAME_MAX        128
 #define JWKS_SOURCES_EVERY_S 60     /* the issuer list is read again this often */
+#define JWKS_SOURCES_AGAIN_MS 1000  /* and on a request's demand, at most this often */
 #define JWKS_CONNECT_MS      2000
 #define JWKS_MAX_BACKOFF_S   900    /* failed fetches are retried 30, 60, ... up to this */
 #define JWKS_DB_TIMEOUT_S    10
@@ -59,6 +60,9 @@ struct gw_jwks {
 	atomic_bool        stopping;
 	bool               joined;
 	bool               sources_missing_logged;
+	bool               sources_wanted;  /* a request names an issuer not in the list */
+	uint64_t           sources_reads;   /* issuer lists read so far */
+	int64_t            sources_read_at; /* when the last one was read */
 	int64_t            sources_due;
 	size_t             n;
 	struct jwks_issuer issuers[JWKS_MAX_ISSUERS];
@@ -494,6 +498,8 @@ jwks_next(struct gw_jwks *j, int64_t now, int64_t *wake_at)
 	struct jwks_issuer *due = NULL;
 
 	*wake_at = j->sources_due;
+	if (j->sources_wanted && j->sources_read_at + JWKS_SOURCES_AGAIN_MS * GW_US_PER_MS < *wake_at)
+		*wake_at = j->sources_read_at + JWKS_SOURCES_AGAIN_MS * GW_US_PER_MS;
 	for (size_t i = 0; i < j->n; i++) {
 		struct jwks_issuer *e = &j->issuers[i];
 
@@ -531,20 +537,22 @@ jwks_thread(void *arg)
 	pthread_mutex_lock(&j->mu);
 	while (!atomic_load(&j->stopping)) {
 		int64_t             now = clock_now_us(), wake_at;
-		bool                unlisted_wanted = false;
 		struct jwks_issuer *e;
 		char               *url, name[JWKS_NAME_MAX];
 		unsigned            cache_s;
 		int                 stored;
 
-		for (size_t i = 0; i < j->n; i++)
-			unlisted_wanted |= j->issuers[i].wanted && j->issuers[i].url == NULL;
-		if (j->sources_due <= now || unlisted_wanted) {
+		if (j->sources_due <= now ||
+		    (j->sources_wanted && now - j->sources_read_at >= JWKS_SOURCES_AGAIN_MS * GW_US_PER_MS)) {
+			j->sources_wanted = false;
 			pthread_mutex_unlock(&j->mu);
 			jwks_read_sources(j);
 			pthread_mutex_lock(&j->mu);
-			j->sources_due = clock_now_us() + JWKS_SOURCES_EVERY_S * GW_US_PER_SEC;
+			j->sources_read_at = clock_now_us();
+			j->sources_due = j->sources_read_at + JWKS_SOURCES_EVERY_S * GW_US_PER_SEC;
+			j->sources_reads++;
 			jwks_drop_unlisted(j);
+			pthread_cond_broadcast(&j->finished);
 			continue;
 		}
 		e = jwks_next(j, now, &wake_at);
@@ -641,11 +649,32 @@ jwks_refresh(struct gw_jwks *j, const char *issuer, const char *request_id, int6
 	if (j == NULL)
 		return false;
 	pthread_mutex_lock(&j->mu);
-	e = atomic_load(&j->stopping) ? NULL : jwks_slot(j, issuer);
-	if (e == NULL) {
+	if (atomic_load(&j->stopping)) {
 		pthread_mutex_unlock(&j->mu);
 		return false;
 	}
+	/* Only the issuer list makes slots (jwks_read_sources). A name not in it may be an
+	 * issuer added since it was read: have it read again (the thread does so at most once
+	 * a second) and wait for that. */
+	e = jwks_find(j, issuer);
+	if (e == NULL || e->url == NULL) {
+		uint64_t reads = j->sources_reads;
+
+		j->sources_wanted = true;
+		pthread_cond_signal(&j->wake);
+		while (j->sources_reads == reads && !atomic_load(&j->stopping) &&
+		       clock_now_us() < deadline) {
+			struct timespec ts = jwks_abstime(deadline);
+
+			pthread_cond_timedwait(&j->finished, &j->mu, &ts);
+		}
+		e = jwks_find(j, issuer);
+	}
+	if (e == NULL || e->url == NULL || atomic_load(&j->stopping)) {
+		pthread_mutex_unlock(&j->mu);
+		return false;
+	}
+	now = clock_now_us();
 	if (!e->fetching && !e->wanted) {
 		if (e->last_start != 0 && now - e->last_start < GW_JWKS_MIN_INTERVAL_S * GW_US_PER_SEC) {
 			pthread_mutex_unlock(&j->mu);

@@ -31,7 +31,9 @@ struct gw_jwks *jwks_start(struct gw_pool *pool);
  * The database refused a token with TD401 and DETAIL {"jwks_refresh": name}: the token's
  * key is not among the stored ones. Asks for that issuer's keys now, unless its last fetch
  * began less than GW_JWKS_MIN_INTERVAL_S ago (clients cannot make the gateway fetch more
- * often than that), and waits for the fetch until deadline (clock_now_us() time). True
+ * often than that), and waits for the fetch until deadline (clock_now_us() time). An
+ * issuer not in the list read last (added since) makes the list be read again first, at
+ * most once a second; names the list does not have are never kept. True
  * when a fetch that ended during the call stored keys: the request is worth running once
  * more. False at once when too early; the caller answers the 401 it has.
  */
