@@ -132,6 +132,7 @@ SELECT :'unsigned' || '.' || pg_temp.b64url(public.hmac(:'unsigned', 'abcdefghij
 -- a file only the server's user reads (extension) or in todo.settings (plain install).
 SELECT pg_temp.jwt_secret() AS cluster_secret \gset
 CREATE ROLE regress_monitor IN ROLE pg_monitor;
+GRANT regress_monitor TO CURRENT_USER;  -- SET ROLE needs it unless a superuser runs the suite
 SET LOCAL ROLE regress_monitor;
 SELECT is((SELECT count(*)::int FROM pg_settings WHERE setting = :'cluster_secret'), 0,
 	'a pg_monitor member finds the JWT secret in no setting of pg_settings');
