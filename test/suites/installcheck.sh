@@ -13,17 +13,8 @@ pg="$work/pg"
 db=neondb
 owner=regress_neondb_owner
 
-# --- a server without the C library (as test/suites/plain.sh makes it) ------------------------
-"$top/test/cluster.sh" stop "$pg" >/dev/null 2>&1
-rm -rf "$pg"
-at_exit "'$top/test/cluster.sh' stop '$pg'"
-if ! { "$top/test/cluster.sh" start "$pg" postgres && "$top/test/cluster.sh" stop "$pg" &&
-	sed -i -e '/^shared_preload_libraries/d' -e '/^todo\./d' "$pg/data/postgresql.conf" &&
-	"$top/test/cluster.sh" start "$pg" postgres; } >"$work/cluster.log" 2>&1; then
-	echo "Bail out! cannot start a cluster without the C library: $(tail -5 "$work/cluster.log")"
-	exit 1
-fi
-. "$pg/env"
+# --- a server without the C library, as Neon's -----------------------------------------------
+suite_cluster_without_library "$pg"
 owner_url="postgresql://$owner@127.0.0.1:$PGPORT/$db"
 super_url="postgresql://postgres@127.0.0.1:$PGPORT/$db"
 log="$work/setup.log"

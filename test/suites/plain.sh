@@ -31,18 +31,7 @@ q() {
 }
 
 # --- a server without the C library --------------------------------------------------------
-# test/cluster.sh's cluster, new each run, started once to be created, then without
-# shared_preload_libraries and the todo.* settings that it writes into postgresql.conf
-"$top/test/cluster.sh" stop "$pg" >/dev/null 2>&1
-rm -rf "$pg"
-at_exit "'$top/test/cluster.sh' stop '$pg'"
-if ! { "$top/test/cluster.sh" start "$pg" postgres && "$top/test/cluster.sh" stop "$pg" &&
-	sed -i -e '/^shared_preload_libraries/d' -e '/^todo\./d' "$pg/data/postgresql.conf" &&
-	"$top/test/cluster.sh" start "$pg" postgres; } >"$work/cluster.log" 2>&1; then
-	echo "Bail out! cannot start a cluster without the C library: $(tail -5 "$work/cluster.log")"
-	exit 1
-fi
-. "$pg/env"
+suite_cluster_without_library "$pg"
 if [ ! -f "$install" ]; then
 	echo "Bail out! no plain install script $install (make -C extension install)"
 	exit 1

@@ -95,6 +95,24 @@ suite_cluster() {
 	}
 }
 
+# suite_cluster_without_library DIR: a throwaway cluster as Neon's servers are, which cannot
+# load our C library: test/cluster.sh's, new each run, started once to be created, then
+# without shared_preload_libraries and the todo.* settings it writes into postgresql.conf.
+# Stopped at exit; its env (DIR/env) is loaded. A cluster that does not start bails out.
+suite_cluster_without_library() {
+	local pg=$1
+	"$top/test/cluster.sh" stop "$pg" >/dev/null 2>&1
+	rm -rf "$pg"
+	at_exit "'$top/test/cluster.sh' stop '$pg'"
+	if ! { "$top/test/cluster.sh" start "$pg" postgres && "$top/test/cluster.sh" stop "$pg" &&
+		sed -i -e '/^shared_preload_libraries/d' -e '/^todo\./d' "$pg/data/postgresql.conf" &&
+		"$top/test/cluster.sh" start "$pg" postgres; } >"$work/cluster.log" 2>&1; then
+		echo "Bail out! cannot start a cluster without the C library: $(tail -5 "$work/cluster.log")"
+		exit 1
+	fi
+	. "$pg/env"
+}
+
 # --- the gateway: started by Suite.pm's gateway_exec (its binary, environment and logs, as
 # for the Perl halves), watched from here ----------------------------------------------------
 # gateway_start NAME VAR=VALUE...: the gateway ($gateway_bin: the ASan build unless the
