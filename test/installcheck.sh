@@ -12,6 +12,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/test/lib.sh"
 
 if [ -z "${DATABASE_URL:-}" ]; then
 	echo "installcheck: DATABASE_URL is not set: the database to check, as its owner or a superuser (docs/testing.md)" >&2
@@ -73,10 +74,7 @@ failed=0
 pg_prove -v -d "$DATABASE_URL" "$top"/test/pgtap/*.sql >"$work/pgtap.log" 2>&1
 rc=$?
 cat "$work/pgtap.log"
-p=$(grep -cE '^(.*\.\. )?ok [0-9]+' "$work/pgtap.log")
-f=$(grep -cE '^(.*\.\. )?not ok [0-9]+' "$work/pgtap.log")
-p=$((p - f))
-[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+read -r p f <<<"$(tap_counts "$work/pgtap.log" "$rc")"
 passed=$((passed + p))
 failed=$((failed + f))
 
@@ -85,13 +83,12 @@ if [ "$extension" = t ] && [ "$superuser" = t ]; then
 	regress_db="regress_todo_$$"
 	conn=$(psql -X -A -t -d "$DATABASE_URL" -c '\echo :HOST :PORT :USER')
 	read -r host port user <<<"$conn"
-	if PGHOST=$host PGPORT=$port PGUSER=$user PGDATABASE= make -s -C "$top/extension" installcheck \
-		CONTRIB_TESTDB="$regress_db" REGRESS_OUTPUTDIR="$work/regress" >"$work/regress.log" 2>&1; then :; fi
+	PGHOST=$host PGPORT=$port PGUSER=$user PGDATABASE= make -s -C "$top/extension" installcheck \
+		CONTRIB_TESTDB="$regress_db" REGRESS_OUTPUTDIR="$work/regress" >"$work/regress.log" 2>&1
+	rc=$?
 	cat "$work/regress.log"
-	p=$(grep -cE '^(test| ) *[a-z_]+ +\.\.\. ok' "$work/regress.log")
-	f=$(grep -cE '\.\.\. FAILED' "$work/regress.log")
+	read -r p f <<<"$(regress_counts "$work/regress.log" "$rc")"
 	[ -f "$work/regress/regression.diffs" ] && head -60 "$work/regress/regression.diffs"
-	[ "$p" = 0 ] && [ "$f" = 0 ] && f=1
 	passed=$((passed + p))
 	failed=$((failed + f))
 else

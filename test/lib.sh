@@ -68,3 +68,24 @@ create_todo_database() {
 database_url() {
 	echo "postgresql://todo_gateway:$GATEWAY_PASSWORD@127.0.0.1:$PGPORT/$1"
 }
+
+# tap_counts LOG EXIT_CODE: "PASSED FAILED" of a TAP log (unindented "ok N" / "not ok N",
+# and prove's "file .. ok N"); a runner that failed without a failing line (a crash, a bad
+# plan) counts as one failure
+tap_counts() {
+	local p f
+	p=$(grep -cE '^(.*\.\. )?ok [0-9]+' "$1")
+	f=$(grep -cE '^(.*\.\. )?not ok [0-9]+' "$1")
+	p=$((p - f))
+	if [ "$2" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+	echo "$p $f"
+}
+
+# regress_counts LOG EXIT_CODE: "PASSED FAILED" of pg_regress's output, one per test file
+regress_counts() {
+	local p f
+	p=$(grep -cE '^(test| ) *[a-z_]+ +\.\.\. ok' "$1")
+	f=$(grep -cE '\.\.\. FAILED' "$1")
+	if [ "$2" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+	echo "$p $f"
+}

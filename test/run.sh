@@ -47,10 +47,7 @@ sanitizer_tap() {
 # failed without a failing line (a crash, a bad plan) counts as one failure
 count_tap() { # suite log exit_code
 	local p f
-	p=$(grep -cE '^(.*\.\. )?ok [0-9]+' "$2")
-	f=$(grep -cE '^(.*\.\. )?not ok [0-9]+' "$2")
-	p=$((p - f))
-	if [ "$3" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+	read -r p f <<<"$(tap_counts "$2" "$3")"
 	report "$1" "$p" "$f" "$2"
 }
 
@@ -99,9 +96,7 @@ suite_regress() {
 	make -C extension installcheck >"$log" 2>&1
 	rc=$?
 	local p f
-	p=$(grep -cE '^(test| ) *[a-z_]+ +\.\.\. ok' "$log")
-	f=$(grep -cE '\.\.\. FAILED' "$log")
-	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+	read -r p f <<<"$(regress_counts "$log" "$rc")"
 	report regress "$p" "$f" "$log"
 }
 
