@@ -205,7 +205,7 @@ is "$rc" 2 "--force is refused for up (usage, exit 2)"
 
 # --- a downgrade from 1.2 that would delete the users of other issuers refuses unless forced
 new_db todo_mig_ext
-tc todo_mig_ext migrate up
+tc todo_mig_ext migrate up --to 1.2
 add_data todo_mig_ext
 q todo_mig_ext "SELECT todo.issuer_add('hs', 'https://hs.example', NULL, 'a-test-only-secret-of-32-bytes-or-more', NULL, NULL)"
 q todo_mig_ext "INSERT INTO todo.users (id, username, email, password_hash) VALUES ('e0000000-0000-4000-8000-0000000000e1', 'ext', NULL, NULL);
