@@ -253,6 +253,7 @@ else
 fi
 
 # --- a migration waits for a lock at most --lock-timeout, then rolls back and tries again
+# (down to 1.1: the 1.2 -> 1.1 script locks todo.tasks, whatever the newest release does)
 # hold_lock DB SECONDS: a transaction reading todo.tasks for SECONDS, in the background
 hold_lock() {
 	psql -X -q -d "$1" -c "BEGIN; SELECT count(*) FROM todo.tasks; SELECT pg_sleep($2); COMMIT;" >/dev/null &
@@ -263,12 +264,12 @@ hold_lock() {
 	done
 }
 hold_lock todo_mig_bad 4
-tc todo_mig_bad migrate down --lock-timeout 200 --attempts 2
+tc todo_mig_bad migrate down --to 1.1 --lock-timeout 200 --attempts 2
 is "$rc:$(version todo_mig_bad)" "1:$latest" "a lock held throughout: exit 1 after 2 attempts, still $latest"
 like "$out" "lock timeout.*attempt 1 of 2 rolled back.*gave up after 2 attempts" "a lock held throughout: says it timed out, retried, gave up"
 wait "$holder_pid"
 hold_lock todo_mig_bad 1
-tc todo_mig_bad migrate down --lock-timeout 300 --attempts 4
+tc todo_mig_bad migrate down --to 1.1 --lock-timeout 300 --attempts 4
 is "$rc:$(version todo_mig_bad)" "0:1.1" "a lock released after 1 s: a later attempt succeeds"
 like "$out" "attempt 1 of 4 rolled back.*after: 1.1" "a lock released after 1 s: retried, then done"
 wait "$holder_pid"
