@@ -41,6 +41,14 @@ ALTER TABLE todo.password_costs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE todo.password_costs FORCE ROW LEVEL SECURITY;
 CREATE POLICY password_costs_all ON todo.password_costs USING (true) WITH CHECK (true);
 
+-- A user's number of tasks (27_task_limit.sql) is that user's, like the tasks it counts:
+-- the triggers that keep it run as whoever changes the tasks, under the same rule.
+ALTER TABLE todo.task_counts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE todo.task_counts FORCE ROW LEVEL SECURITY;
+CREATE POLICY task_counts_owner ON todo.task_counts
+	USING (user_id = (SELECT todo.current_user_id()))
+	WITH CHECK (user_id = (SELECT todo.current_user_id()));
+
 -- Another issuer's token has a session keyed by the token's digest (37_external_tokens.sql):
 -- a request may read the session of the very token it presents, before it knows its user.
 CREATE POLICY sessions_presented_token ON todo.sessions FOR SELECT

@@ -7,6 +7,7 @@ ALTER TABLE todo.tasks OWNER TO todo_owner;
 ALTER TABLE todo.sessions OWNER TO todo_owner;
 ALTER TABLE todo.login_attempts OWNER TO todo_owner;
 ALTER TABLE todo.password_costs OWNER TO todo_owner;
+ALTER TABLE todo.task_counts OWNER TO todo_owner;
 ALTER TABLE todo.issuers OWNER TO todo_owner;
 ALTER TABLE todo.issuer_keys OWNER TO todo_owner;
 ALTER TABLE todo.external_identities OWNER TO todo_owner;

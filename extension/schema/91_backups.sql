@@ -14,4 +14,5 @@ BEGIN
 	END IF;
 END
 $$;
--- Not todo.password_costs: restoring the users rebuilds it (its trigger), so it is not dumped.
+-- Not todo.password_costs nor todo.task_counts: restoring the users and the tasks rebuilds
+-- them (their triggers), so they are not dumped.

@@ -4,7 +4,7 @@
 BEGIN;
 \set catalog_as_installed
 \ir _helpers.psql
-SELECT plan(125);
+SELECT plan(126);
 
 -- extension and schemas
 SELECT CASE WHEN pg_temp.plain()
@@ -16,9 +16,9 @@ SELECT is(pg_temp.installed_version(), (SELECT default_version FROM pg_available
 SELECT has_extension('pgcrypto', 'extension pgcrypto (bcrypt) is installed');
 SELECT has_schema('todo', 'schema todo exists');
 SELECT has_schema('api', 'schema api exists');
-SELECT tables_are('todo', ARRAY['users', 'tasks', 'sessions', 'login_attempts', 'password_costs', 'issuers', 'issuer_keys', 'external_identities']
+SELECT tables_are('todo', ARRAY['users', 'tasks', 'sessions', 'login_attempts', 'password_costs', 'task_counts', 'issuers', 'issuer_keys', 'external_identities']
 		|| CASE WHEN pg_temp.plain() THEN ARRAY['settings', 'schema_version'] ELSE '{}' END::name[],
-	'schema todo holds exactly the eight tables (and the plain install''s settings and version)');
+	'schema todo holds exactly the nine tables (and the plain install''s settings and version)');
 SELECT tables_are('api', ARRAY[]::name[], 'schema api holds no table');
 SELECT CASE WHEN pg_temp.plain()
 	THEN is((SELECT count(*)::int FROM pg_depend d JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
@@ -142,12 +142,12 @@ SELECT has_index('todo', 'sessions', 'sessions_user_idx', 'user_id', 'index on s
 -- row-level security: enabled and forced (so even the owner is filtered) on every table
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM pg_class
 		WHERE relnamespace = 'todo'::regnamespace AND relkind = 'r' AND relrowsecurity),
-	CASE WHEN pg_temp.plain() THEN ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'tasks', 'users']
-		ELSE ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'sessions', 'tasks', 'users'] END, 'row-level security is enabled on every table');
+	CASE WHEN pg_temp.plain() THEN ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'task_counts', 'tasks', 'users']
+		ELSE ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'sessions', 'task_counts', 'tasks', 'users'] END, 'row-level security is enabled on every table');
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM pg_class
 		WHERE relnamespace = 'todo'::regnamespace AND relkind = 'r' AND relforcerowsecurity),
-	CASE WHEN pg_temp.plain() THEN ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'tasks', 'users']
-		ELSE ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'sessions', 'tasks', 'users'] END, 'row-level security is forced on every table (applies to the owner)');
+	CASE WHEN pg_temp.plain() THEN ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'task_counts', 'tasks', 'users']
+		ELSE ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'sessions', 'task_counts', 'tasks', 'users'] END, 'row-level security is forced on every table (applies to the owner)');
 SELECT policies_are('todo', 'users', ARRAY['users_self', 'users_login_lookup'], 'todo.users has exactly its two policies');
 SELECT policies_are('todo', 'tasks', ARRAY['tasks_owner'], 'todo.tasks has exactly the owner policy');
 SELECT policies_are('todo', 'sessions', ARRAY['sessions_owner', 'sessions_presented_token'],
@@ -155,6 +155,7 @@ SELECT policies_are('todo', 'sessions', ARRAY['sessions_owner', 'sessions_presen
 SELECT policies_are('todo', 'login_attempts', ARRAY['login_attempts_account', 'login_attempts_expired_select', 'login_attempts_expired_delete'],
 	'todo.login_attempts has exactly the account policy and the two that let expired counters be deleted');
 SELECT policies_are('todo', 'password_costs', ARRAY['password_costs_all'], 'todo.password_costs has exactly its one policy (counts only)');
+SELECT policies_are('todo', 'task_counts', ARRAY['task_counts_owner'], 'todo.task_counts has exactly the owner policy');
 SELECT policy_cmd_is('todo', 'users', 'users_login_lookup', 'SELECT', 'the login lookup policy only lets rows be read');
 SELECT CASE WHEN pg_temp.plain()
 	THEN results_eq($$SELECT format('%s %s %s', policyname, cmd, roles) COLLATE "default" FROM pg_policies WHERE schemaname = 'todo' AND tablename = 'settings' ORDER BY 1$$,
@@ -189,7 +190,8 @@ SELECT CASE WHEN pg_temp.plain()
 -- triggers
 SELECT triggers_are('todo', 'users', ARRAY['users_stamp_updated_at', 'users_count_password_costs'], 'todo.users has exactly its updated_at and password cost triggers');
 SELECT trigger_is('todo', 'users', 'users_stamp_updated_at', 'todo', 'stamp_updated_at', 'users_stamp_updated_at runs todo.stamp_updated_at()');
-SELECT triggers_are('todo', 'tasks', ARRAY['tasks_stamp_completed_at', 'tasks_stamp_updated_at', 'tasks_limit'], 'todo.tasks has exactly its three triggers');
+SELECT triggers_are('todo', 'tasks', ARRAY['tasks_stamp_completed_at', 'tasks_stamp_updated_at', 'tasks_limit', 'tasks_uncount', 'tasks_move_count', 'tasks_forget_counts'],
+	'todo.tasks has exactly its six triggers (timestamps; the task limit and the counts it checks)');
 SELECT trigger_is('todo', 'tasks', 'tasks_stamp_completed_at', 'todo', 'stamp_completed_at', 'tasks_stamp_completed_at runs todo.stamp_completed_at()');
 SELECT trigger_is('todo', 'tasks', 'tasks_stamp_updated_at', 'todo', 'stamp_updated_at', 'tasks_stamp_updated_at runs todo.stamp_updated_at()');
 SELECT is((SELECT array_agg(tgname::text ORDER BY tgname) FROM pg_trigger

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # test/suites/task_limit.sh - the per-user task limit over HTTP: with todo.max_tasks_per_user
-# = 3 for its database, a 4th task is 409 task_limit_reached and nothing is stored.
+# = 3 for its database, a 4th task is 409 task_limit_reached and nothing is stored. Then the
+# count it checks (todo.task_counts) under concurrency, in direct SQL: many sessions
+# inserting for one user at once store exactly the limit, and sessions inserting and deleting
+# the tasks of two users at once leave each count equal to the tasks there are.
 set -uo pipefail
 . "$(dirname "$0")/lib/suite.bash" "$@"
 
@@ -35,4 +38,53 @@ is "$(echo "${out% *}" | json '$j->{error}{message}')" "task limit reached: a us
 is "$(curl -s "$gw_url/api/$user/tasks" -H "Authorization: Bearer $token" | json 'scalar @{$j->{data}}')" 3 \
 	"the list holds the 3 tasks, nothing of the refused one"
 gateway_stop gw
+
+# --- concurrency, in direct SQL as the superuser (each statement its own transaction) ---------
+sql() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d todo_limit "$@"; }
+new_user() { # name: prints its id
+	sql -c "INSERT INTO todo.users (username, email, password_hash) VALUES ('$1', '$1@example.com', '\$2a\$04\$' || repeat('a', 53)) RETURNING id" | head -1
+}
+# the users whose count differs from their tasks, none when exact
+count_errors() {
+	sql -c "SELECT coalesce(string_agg(format('%s: counted %s, has %s', coalesce(c.user_id, t.user_id), c.tasks, t.tasks), '; '), '')
+		FROM todo.task_counts c FULL JOIN (SELECT user_id, count(*)::int AS tasks FROM todo.tasks GROUP BY user_id) t
+			ON t.user_id = c.user_id WHERE c.tasks IS DISTINCT FROM t.tasks"
+}
+
+racer=$(new_user racer)
+pids=()
+for i in $(seq 1 12); do
+	sql -c "INSERT INTO todo.tasks (user_id, title) VALUES ('$racer', 'race $i')" >/dev/null 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+is "$(sql -c "SELECT count(*) FROM todo.tasks WHERE user_id = '$racer'")" 3 \
+	"12 sessions inserting for one user at once (limit 3): exactly 3 tasks stored"
+is "$(sql -c "SELECT tasks FROM todo.task_counts WHERE user_id = '$racer'")" 3 "... and counted"
+
+# inserts (single and two-user batches) and deletes of two users' tasks, in 6 sessions at once
+one=$(new_user churn_one)
+two=$(new_user churn_two)
+churn() { # kind: a script of 150 statements
+	for n in $(seq 1 150); do
+		case $1 in
+		insert) echo "INSERT INTO todo.tasks (user_id, title) VALUES ('$one', 'one $n');" ;;
+		batch) echo "INSERT INTO todo.tasks (user_id, title) SELECT u, 'both $n' FROM unnest(ARRAY['$two', '$one']::uuid[]) u;" ;;
+		delete) echo "DELETE FROM todo.tasks WHERE id IN (SELECT id FROM todo.tasks WHERE user_id IN ('$one', '$two') ORDER BY random() LIMIT 1);" ;;
+		esac
+	done
+}
+pids=()
+for kind in insert insert batch batch delete delete; do
+	churn "$kind" | PGOPTIONS='-c todo.max_tasks_per_user=100000' sql >/dev/null 2>"$work/churn-$kind-$RANDOM.err" &
+	pids+=($!)
+done
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+is "$failed" 0 "6 sessions inserting (one user and both) and deleting two users' tasks at once: no statement failed"
+is "$(count_errors)" "" "... and every count equals the tasks there are"
+like "$(sql -c "SELECT count(*) FROM todo.tasks WHERE user_id IN ('$one', '$two')")" '^[1-9][0-9]*$' "... (some tasks are left, so the counts were exercised)"
+sql -c "DELETE FROM todo.users WHERE id IN ('$racer', '$one', '$two')" >/dev/null
+is "$(sql -c "SELECT count(*) FROM todo.task_counts WHERE user_id IN ('$racer', '$one', '$two')")" 0 \
+	"deleting the users deletes their counts"
 tap_plan
