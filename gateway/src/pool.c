@@ -1,4 +1,13 @@
-/* pool.c - a fixed-size pool of libpq connections, made lazily, replaced when broken. */
+/*
+ * pool.c - a fixed-size pool of libpq connections, made lazily, replaced when broken.
+ *
+ * Fair: requests that wait for a connection are served in the order they came (a FIFO
+ * queue, each waiter on a condition variable of its own). A released connection, or the
+ * slot of one that was closed, is handed straight to the oldest waiter, and nobody takes a
+ * connection past a queue. With one shared condition variable any waiter could be woken, and
+ * a thread arriving just then could take the connection first: under load some requests
+ * waited many turns, which made the tail latency (docs/benchmarks.md).
+ */
 #include "pool.h"
 
 #include <poll.h>
@@ -12,9 +21,19 @@
 #include "log.h"
 #include "pgwait.h"
 
+/* One acquisition waiting in the queue; lives on its thread's stack. */
+struct pool_waiter {
+	pthread_cond_t      granted_cond;
+	struct pool_waiter *next;
+	bool                granted;    /* handed a connection (conn) or a free slot (conn NULL) */
+	PGconn             *conn;
+};
+
 struct gw_pool {
 	pthread_mutex_t mutex;
-	pthread_cond_t  freed;      /* signalled when a connection or a slot becomes free */
+	pthread_condattr_t  condattr;   /* the waiters' clock: CLOCK_MONOTONIC */
+	struct pool_waiter *head;       /* the oldest waiter, served first */
+	struct pool_waiter *tail;
 	const char     *url;        /* borrowed: DATABASE_URL */
 	char           *password;   /* owned copy of the URL's password, to mask it in messages */
 	unsigned        size;
@@ -45,8 +64,7 @@ pool_password(const char *url)
 struct gw_pool *
 pool_create(const char *url, unsigned size)
 {
-	struct gw_pool    *pool = calloc(1, sizeof *pool);
-	pthread_condattr_t attr;
+	struct gw_pool *pool = calloc(1, sizeof *pool);
 
 	if (pool == NULL)
 		return NULL;
@@ -57,19 +75,102 @@ pool_create(const char *url, unsigned size)
 		return NULL;
 	}
 	/* waits are measured on the monotonic clock, like every deadline here */
-	if (pthread_condattr_init(&attr) != 0 ||
-	    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
-	    pthread_cond_init(&pool->freed, &attr) != 0) {
-		pthread_mutex_destroy(&pool->mutex);
-		free(pool->idle);
-		free(pool);
-		return NULL;
+	if (pthread_condattr_init(&pool->condattr) != 0)
+		goto fail;
+	if (pthread_condattr_setclock(&pool->condattr, CLOCK_MONOTONIC) != 0) {
+		pthread_condattr_destroy(&pool->condattr);
+		goto fail;
 	}
-	pthread_condattr_destroy(&attr);
 	pool->password = pool_password(url);
 	pool->url = url;
 	pool->size = size;
 	return pool;
+
+fail:
+	pthread_mutex_destroy(&pool->mutex);
+	free(pool->idle);
+	free(pool);
+	return NULL;
+}
+
+/* Hands conn (NULL: a free slot, still counted in open) to the oldest waiter, if any.
+ * Under the mutex. */
+static bool
+pool_hand_over(struct gw_pool *pool, PGconn *conn)
+{
+	struct pool_waiter *w = pool->head;
+
+	if (w == NULL)
+		return false;
+	pool->head = w->next;
+	if (pool->head == NULL)
+		pool->tail = NULL;
+	w->next = NULL;
+	w->granted = true;
+	w->conn = conn;
+	pthread_cond_signal(&w->granted_cond);
+	return true;
+}
+
+/* Takes w out of the queue (it gave up waiting). Under the mutex. */
+static void
+pool_leave_queue(struct gw_pool *pool, struct pool_waiter *w)
+{
+	struct pool_waiter **p = &pool->head, *prev = NULL;
+
+	while (*p != NULL && *p != w) {
+		prev = *p;
+		p = &(*p)->next;
+	}
+	if (*p == NULL)
+		return;
+	*p = w->next;
+	if (pool->tail == w)
+		pool->tail = prev;
+}
+
+/*
+ * Waits in the queue until handed a connection or a slot (GW_POOL_OK, *c set: NULL for a
+ * slot), the pool closes, or ts passes. Under the mutex, which it releases while waiting.
+ */
+static enum gw_pool_status
+pool_wait_turn(struct gw_pool *pool, const struct timespec *ts, PGconn **c)
+{
+	struct pool_waiter w = { .next = NULL, .granted = false, .conn = NULL };
+	enum gw_pool_status status = GW_POOL_OK;
+
+	if (pthread_cond_init(&w.granted_cond, &pool->condattr) != 0) {
+		pool->timeouts++;
+		return GW_POOL_TIMEOUT;
+	}
+	if (pool->tail != NULL)
+		pool->tail->next = &w;
+	else
+		pool->head = &w;
+	pool->tail = &w;
+	pool->waiting++;
+	while (!w.granted) {
+		int waited = pthread_cond_timedwait(&w.granted_cond, &pool->mutex, ts);
+
+		if (w.granted)
+			break;
+		if (pool->closed) {
+			status = GW_POOL_CLOSED;
+			break;
+		}
+		if (waited != 0) {
+			pool->timeouts++;
+			status = GW_POOL_TIMEOUT;
+			break;
+		}
+	}
+	pool->waiting--;
+	if (status != GW_POOL_OK)
+		pool_leave_queue(pool, &w);
+	else
+		*c = w.conn;
+	pthread_cond_destroy(&w.granted_cond);
+	return status;
 }
 
 /* Server notices (RAISE NOTICE, shutdown warnings) go to the debug log, not to stderr. */
@@ -172,28 +273,21 @@ pool_acquire(struct gw_pool *pool, int64_t wait_by, int64_t connect_by, bool fre
 
 	*conn = NULL;
 	pthread_mutex_lock(&pool->mutex);
-	for (;;) {
-		if (pool->closed) {
-			pthread_mutex_unlock(&pool->mutex);
-			return GW_POOL_CLOSED;
-		}
-		if (pool->nidle > 0 && !(fresh && pool->open < pool->size)) {
-			c = pool->idle[--pool->nidle];      /* fresh: its slot is reused below */
-			break;
-		}
-		if (pool->open < pool->size) {
-			pool->open++;       /* reserve the slot; connect outside the lock */
-			break;
-		}
-		int waited;
+	if (pool->closed) {
+		pthread_mutex_unlock(&pool->mutex);
+		return GW_POOL_CLOSED;
+	}
+	/* while others wait, nothing is idle and every slot is taken: the queue's end */
+	if (pool->head == NULL && pool->nidle > 0 && !(fresh && pool->open < pool->size)) {
+		c = pool->idle[--pool->nidle];      /* fresh: its slot is reused below */
+	} else if (pool->head == NULL && pool->open < pool->size) {
+		pool->open++;       /* reserve the slot; connect outside the lock */
+	} else {
+		enum gw_pool_status st = pool_wait_turn(pool, &ts, &c);
 
-		pool->waiting++;
-		waited = pthread_cond_timedwait(&pool->freed, &pool->mutex, &ts);
-		pool->waiting--;
-		if (waited != 0 && pool->nidle == 0 && pool->open >= pool->size && !pool->closed) {
-			pool->timeouts++;
+		if (st != GW_POOL_OK) {
 			pthread_mutex_unlock(&pool->mutex);
-			return GW_POOL_TIMEOUT;
+			return st;
 		}
 	}
 	pthread_mutex_unlock(&pool->mutex);
@@ -212,9 +306,9 @@ pool_acquire(struct gw_pool *pool, int64_t wait_by, int64_t connect_by, bool fre
 	                 err, errlen);
 	if (c == NULL) {
 		pthread_mutex_lock(&pool->mutex);
-		pool->open--;
 		pool->connect_failures++;
-		pthread_cond_signal(&pool->freed);
+		if (pool->closed || !pool_hand_over(pool, NULL))
+			pool->open--;           /* else the slot went to the oldest waiter */
 		pthread_mutex_unlock(&pool->mutex);
 		return GW_POOL_CONNECT_FAILED;
 	}
@@ -226,12 +320,13 @@ void
 pool_release(struct gw_pool *pool, PGconn *conn, bool reusable)
 {
 	pthread_mutex_lock(&pool->mutex);
-	if (reusable && !pool->closed && pool->nidle < pool->size) {
+	if (reusable && !pool->closed && pool_hand_over(pool, conn)) {
+		conn = NULL;            /* the oldest waiter has it */
+	} else if (reusable && !pool->closed && pool->nidle < pool->size) {
 		pool->idle[pool->nidle++] = conn;
 		conn = NULL;
-	} else
-		pool->open--;
-	pthread_cond_signal(&pool->freed);
+	} else if (pool->closed || !pool_hand_over(pool, NULL))
+		pool->open--;           /* else its slot went to the oldest waiter */
 	pthread_mutex_unlock(&pool->mutex);
 	if (conn != NULL)
 		PQfinish(conn);
@@ -255,7 +350,8 @@ pool_close(struct gw_pool *pool)
 {
 	pthread_mutex_lock(&pool->mutex);
 	pool->closed = true;
-	pthread_cond_broadcast(&pool->freed);
+	for (struct pool_waiter *w = pool->head; w != NULL; w = w->next)
+		pthread_cond_signal(&w->granted_cond);
 	pthread_mutex_unlock(&pool->mutex);
 }
 
@@ -266,7 +362,7 @@ pool_destroy(struct gw_pool *pool)
 		return;
 	for (unsigned i = 0; i < pool->nidle; i++)
 		PQfinish(pool->idle[i]);
-	pthread_cond_destroy(&pool->freed);
+	pthread_condattr_destroy(&pool->condattr);
 	pthread_mutex_destroy(&pool->mutex);
 	free(pool->password);
 	free(pool->idle);

@@ -543,6 +543,45 @@ waiter_main(void *arg)
 	return NULL;
 }
 
+/* A waiter that notes its turn (served_next) and gives the connection straight back. */
+struct queued {
+	struct gw_pool     *pool;
+	enum gw_pool_status status;
+	int                 turn;
+	int                 hold_ms;    /* how long it keeps the connection */
+};
+static int             served_next;
+static pthread_mutex_t served_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static void *
+queued_main(void *arg)
+{
+	struct queued *w = arg;
+	PGconn        *conn;
+	char           err[256];
+
+	w->status = pool_acquire(w->pool, clock_now_us() + 5 * GW_US_PER_SEC, 0, false, &conn,
+	                         err, sizeof err);
+	if (w->status != GW_POOL_OK)
+		return NULL;
+	pthread_mutex_lock(&served_mutex);
+	w->turn = served_next++;
+	pthread_mutex_unlock(&served_mutex);
+	usleep((useconds_t) w->hold_ms * 1000);
+	pool_release(w->pool, conn, true);
+	return NULL;
+}
+
+/* How many acquisitions wait in pool (pool_stats). */
+static unsigned
+waiting(struct gw_pool *pool)
+{
+	struct gw_pool_stats st;
+
+	pool_stats(pool, &st);
+	return st.waiting;
+}
+
 static void
 test_retries(const char *url)
 {
@@ -641,6 +680,54 @@ test_waits(const char *url)
 	dl = deadlines_ms(150);
 	is_int(query_exec(pool, &health_call, &dl, &q), GW_Q_ROW, "after the wait the pool serves");
 	query_result_clear(&q);
+
+	/* waiters are served in the order they came: each starts once the one before it waits */
+	{
+		enum { NQ = 6 };
+		struct queued qs[NQ];
+		pthread_t     ths[NQ];
+		bool          in_order = true;
+
+		is_int(pool_acquire(pool, clock_now_us() + GW_US_PER_SEC, 0, false, &held, err,
+		                    sizeof err), GW_POOL_OK, "pool of one: taken again");
+		served_next = 0;
+		for (int i = 0; i < NQ; i++) {
+			qs[i] = (struct queued) { .pool = pool, .status = GW_POOL_CLOSED, .turn = -1 };
+			pthread_create(&ths[i], NULL, queued_main, &qs[i]);
+			for (int spin = 0; waiting(pool) < (unsigned) i + 1 && spin < 5000; spin++)
+				usleep(1000);
+		}
+		is_int((int) waiting(pool), NQ, "six requests wait, one after the other");
+		pool_release(pool, held, true);
+		for (int i = 0; i < NQ; i++) {
+			pthread_join(ths[i], NULL);
+			if (qs[i].status != GW_POOL_OK || qs[i].turn != i)
+				in_order = false;
+		}
+		ok(in_order, "the connection goes to the waiters in the order they came (FIFO)");
+
+		/* ... and one that comes as it is given back does not take it past them */
+		is_int(pool_acquire(pool, clock_now_us() + GW_US_PER_SEC, 0, false, &held, err,
+		                    sizeof err), GW_POOL_OK, "pool of one: taken once more");
+		served_next = 0;
+		qs[0] = (struct queued) { .pool = pool, .status = GW_POOL_CLOSED, .turn = -1,
+		                          .hold_ms = 200 };
+		pthread_create(&ths[0], NULL, queued_main, &qs[0]);
+		for (int spin = 0; waiting(pool) < 1 && spin < 5000; spin++)
+			usleep(1000);
+		pool_release(pool, held, true);
+		{
+			enum gw_pool_status st = pool_acquire(pool, clock_now_us() + 20 * GW_US_PER_MS, 0,
+			                                      false, &held, err, sizeof err);
+
+			is_int(st, GW_POOL_TIMEOUT,
+			       "a request arriving as the connection is released waits behind the waiter");
+			if (st == GW_POOL_OK)
+				pool_release(pool, held, true);
+		}
+		pthread_join(ths[0], NULL);
+		is_int(qs[0].turn, 0, "... which got it");
+	}
 
 	/* a closed pool wakes and refuses */
 	pool_close(pool);
