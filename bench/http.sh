@@ -15,7 +15,8 @@
 #   BENCH_WARMUP       unmeasured wrk and pgbench run before each request's first (2)
 #   BENCH_ROUNDS       wrk/pgbench pairs per request (2)
 #   BENCH_CONNECTIONS  wrk connections and pgbench clients (50)
-#   BENCH_ONLY         requests to run, among: health list create get update complete (all)
+#   BENCH_ONLY         requests to run, among: health list create create_one get update complete
+#                      (all; create: POSTs spread over 50 users, create_one: all for one user)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -26,7 +27,7 @@ secs=${BENCH_SECONDS:-10}
 warm=${BENCH_WARMUP:-2}
 rounds=${BENCH_ROUNDS:-2}
 conns=${BENCH_CONNECTIONS:-50}
-only=${BENCH_ONLY:-health list create get update complete}
+only=${BENCH_ONLY:-health list create create_one get update complete}
 for tool in wrk pgbench curl jq; do
 	command -v "$tool" >/dev/null || { echo "bench/http.sh: $tool is not installed" >&2; exit 1; }
 done
@@ -60,9 +61,15 @@ register() {
 		-d "{\"username\":\"$name\",\"email\":\"$name@example.com\",\"password\":\"bench-password\"}")
 	jq -r '.data.user.id + " " + .data.access_token' <<<"$reg"
 }
-# the list user has 20 tasks; the create user gets the POSTs of both tools
+# the list user has 20 tasks; POSTs go to 50 users (one drawn at random per request, by
+# every tool alike), or for create_one all to the first of them: each insert locks its
+# user's task count until it commits (extension/schema/27_task_limit.sql), so one user's
+# inserts measure that lock rather than the request path
 read -r list_uid list_token < <(register list)
-read -r create_uid create_token < <(register create)
+create_users=50
+for i in $(seq 1 "$create_users"); do register "create$i"; done >"$tmp/create_users"
+read -r create_uid create_token <"$tmp/create_users"
+create_uids=$(awk '{print "\047" $1 "\047"}' "$tmp/create_users" | paste -sd, -)
 for i in $(seq 1 20); do
 	curl -sf --max-time 10 -o /dev/null -X POST "$base/api/$list_uid/tasks" -H "Authorization: Bearer $list_token" \
 		-H 'Content-Type: application/json' \
@@ -82,6 +89,20 @@ psql -XAtq -d "$db" -v ON_ERROR_STOP=1 -c "INSERT INTO todo.tasks (id, user_id, 
 # the session of each token (the references check it as the API does)
 jti_of() { psql -XAtq -d "$db" -c "SELECT token_jti FROM todo.sessions WHERE user_id = '$1'"; }
 list_jti=$(jti_of "$list_uid"); create_jti=$(jti_of "$create_uid"); item_jti=$(jti_of "$item_uid")
+# pgbench's POST: one script per user (its variables uidN, tokenN, jtiN), drawn at random
+# per transaction, as post_task.lua draws a user per request
+create_vars=()
+i=0
+while read -r uid token; do
+	create_vars+=(-D "uid$i=$uid" -D "token$i=$token" -D "jti$i=$(jti_of "$uid")")
+	i=$((i + 1))
+done <"$tmp/create_users"
+# the POSTs of one run go before the next (a user's tasks are bounded, and every run then
+# starts from the same table)
+forget_created() {
+	case $1 in create | create_one) ;; *) return 0 ;; esac
+	psql -XAtq -d "$db" -c "DELETE FROM todo.tasks WHERE user_id IN ($create_uids)" -c "VACUUM todo.tasks" >/dev/null
+}
 item_id="'00000000-0000-4000-8000-0000000000'::text || :i"
 
 # The gateway's transaction as a pgbench script (query.c: context_sql, then the route's SQL
@@ -96,13 +117,29 @@ pgbench_script() { # request
 		call="SELECT data, meta, error FROM api.health();" ;;
 	# router.c's TASK_LIST_SQL (the size bound) and task_create's key columns
 	list) call="SELECT CASE WHEN s.too_large THEN NULL ELSE r.data END, r.meta, CASE WHEN s.too_large THEN json_build_object('sqlstate', 'TD400', 'message', 'too long') ELSE r.error END FROM api.task_list(:query::jsonb) r, LATERAL (SELECT octet_length(r.data::text) > 33554432 AS too_large) s;" ;;
-	create) call="SELECT data, meta, error, data->>'user_id', data->>'id' FROM api.task_create(:body::jsonb);" ;;
+	create | create_one) call="SELECT data, meta, error, data->>'user_id', data->>'id' FROM api.task_create(:body::jsonb);" ;;
 	get) call="SELECT data, meta, error FROM api.task_get($item_id);" ;;
 	update) call="SELECT data, meta, error FROM api.task_update($item_id, :ubody::jsonb);" ;;
 	complete) call="SELECT data, meta, error FROM api.task_complete($item_id, NULL);" ;;
 	esac
 	case $1 in get | update | complete) draw='\set i random(10, 59)' ;; esac
 	printf '%s\n' ${draw:+"$draw"} '\startpipeline' "$context" "$call" '\endpipeline' >"$tmp/$1.sql"
+	if [ "$1" = create ]; then
+		for i in $(seq 0 $((create_users - 1))); do
+			sed "s/:token\b/:token$i/; s/:uid\b/:uid$i/" "$tmp/create.sql" >"$tmp/create.$i.sql"
+			sed "s/:jti\b/:jti$i/; s/:uid\b/:uid$i/" bench/reference_create.sql >"$tmp/reference_create.$i.sql"
+		done
+	fi
+}
+# pgbench's -f options for request (one per user for create)
+scripts() { # request prefix
+	if [ "$1" = create ]; then
+		for i in $(seq 0 $((create_users - 1))); do printf -- '-f\n%s\n' "$tmp/$2create.$i.sql"; done
+	elif [ "$2" = reference_ ]; then
+		printf -- '-f\n%s\n' "bench/reference_${1%_one}.sql"
+	else
+		printf -- '-f\n%s\n' "$tmp/$1.sql"
+	fi
 }
 
 # CPU time, in ms, that the cluster has used so far: the postmaster, its live children and
@@ -148,12 +185,14 @@ run_wrk() {
 	case $req in
 	health) path=/api/v1/health ;;
 	list) path="/api/$list_uid/tasks"; args=(-H "Authorization: Bearer $list_token") ;;
-	create) path="/api/$create_uid/tasks"; args=(-H "Authorization: Bearer $create_token" -s bench/post_task.lua) ;;
+	create) path="/api/$create_uid/tasks"; args=(-s bench/post_task.lua); export BENCH_USERS_FILE="$tmp/create_users" ;;
+	create_one) path="/api/$create_uid/tasks"; args=(-H "Authorization: Bearer $create_token" -s bench/post_task.lua); export BENCH_USERS_FILE= ;;
 	get | update | complete)
 		path="/api/$item_uid/tasks"; args=(-H "Authorization: Bearer $item_token" -s bench/item_task.lua)
 		export BENCH_TASKS_PATH="/api/$item_uid/tasks/" BENCH_SUFFIX= BENCH_METHOD=GET
 		case $req in update) BENCH_METHOD=PUT ;; complete) BENCH_METHOD=PATCH BENCH_SUFFIX=/complete ;; esac ;;
 	esac
+	forget_created "$req"
 	( while :; do awk '/^VmRSS/ {print $2}' "/proc/$gateway_pid/status"; sleep 0.5; done ) >"$tmp/rss" 2>/dev/null &
 	sampler_pid=$!
 	local c0 g0 c1 g1
@@ -179,17 +218,18 @@ run_wrk() {
 pgbench_cpu() {
 	local req=$1 role=todo_user uid=$list_uid token=$list_token c0 c1 rc=0
 	shift
+	forget_created "$req"
 	case $req in
 	health) role=todo_anon ;;
-	create) uid=$create_uid; token=$create_token ;;
+	create | create_one) uid=$create_uid; token=$create_token ;;
 	get | update | complete) uid=$item_uid; token=$item_token ;;
 	esac
 	c0=$(cluster_cpu_ms)
 	{ time PGPASSWORD=$GATEWAY_PASSWORD pgbench -n -h 127.0.0.1 -p "$PGPORT" -U todo_gateway \
 		-c "$conns" -j 2 -M extended "$@" \
 		-D role="$role" -D token="$token" -D uid="$uid" -D addr=127.0.0.1 -D query='{}' -D body="$BENCH_TASK_BODY" \
-		-D ubody="$BENCH_UPDATE_BODY" \
-		-f "$tmp/$req.sql" "$db" >"$tmp/pgbench" 2>&1 || rc=$?; } 2>"$tmp/time"
+		-D ubody="$BENCH_UPDATE_BODY" "${create_vars[@]}" \
+		$(scripts "$req" '') "$db" >"$tmp/pgbench" 2>&1 || rc=$?; } 2>"$tmp/time"
 	sleep 0.2       # the postmaster reaps the backends that just exited: their CPU counts
 	c1=$(cluster_cpu_ms)
 	if [ "$rc" != 0 ]; then
@@ -219,29 +259,40 @@ run_pgbench() {
 }
 
 # run_reference request seconds: the request's one-statement reference (bench/reference_*.sql),
-# pgbench -M prepared as the cluster's superuser over its socket; prints "tps p50 p99 failed"
+# pgbench -M prepared as the cluster's superuser over its socket; prints "tps p50 p99 failed
+# cpu_us_per_transaction" (the cluster's and pgbench's CPU, its 50 connections' set-up included:
+# about 1 us a transaction)
 run_reference() {
-	local req=$1 t=$2 uid=$list_uid jti=$list_jti
+	local req=$1 t=$2 uid=$list_uid jti=$list_jti c0 c1 rc=0
 	case $req in
-	create) uid=$create_uid; jti=$create_jti ;;
+	create | create_one) uid=$create_uid; jti=$create_jti ;;
 	get | update | complete) uid=$item_uid; jti=$item_jti ;;
 	esac
 	rm -f "$tmp"/pgblog*
-	if ! pgbench -n -c "$conns" -j 2 -M prepared -T "$t" -l --log-prefix="$tmp/pgblog" --sampling-rate=0.2 \
-		-D uid="$uid" -D jti="$jti" -f "bench/reference_$req.sql" "$db" >"$tmp/reference" 2>&1; then
+	forget_created "$req"
+	c0=$(cluster_cpu_ms)
+	{ time pgbench -n -c "$conns" -j 2 -M prepared -T "$t" -l --log-prefix="$tmp/pgblog" --sampling-rate=0.2 \
+		-D uid="$uid" -D jti="$jti" "${create_vars[@]}" $(scripts "$req" reference_) "$db" >"$tmp/reference" 2>&1 ||
+		rc=$?; } 2>"$tmp/time"
+	sleep 0.2       # the postmaster reaps the backends that just exited: their CPU counts
+	c1=$(cluster_cpu_ms)
+	if [ "$rc" != 0 ]; then
 		cat "$tmp/reference" >&2
 		return 1
 	fi
-	printf '%s %s %s\n' "$(awk '/^tps/ {printf "%.0f", $3}' "$tmp/reference")" \
+	printf '%s %s %s %s\n' "$(awk '/^tps/ {printf "%.0f", $3}' "$tmp/reference")" \
 		"$(pgbench_percentiles)" \
-		"$(awk '/^number of failed transactions/ {print $5}' "$tmp/reference")"
+		"$(awk '/^number of failed transactions/ {print $5}' "$tmp/reference")" \
+		"$(awk -v cpu=$((c1 - c0 + $(tool_cpu_ms "$tmp/time"))) \
+			'/^number of transactions actually processed/ { printf "%.0f", cpu * 1000 / $NF }' "$tmp/reference")"
 }
 
 label() {
 	case $1 in
 	health) echo "GET /api/v1/health" ;;
 	list) echo "GET /api/{user_id}/tasks (20 tasks)" ;;
-	create) echo "POST /api/{user_id}/tasks" ;;
+	create) echo "POST /api/{user_id}/tasks (50 users)" ;;
+	create_one) echo "POST /api/{user_id}/tasks (one user)" ;;
 	get) echo "GET /api/{user_id}/tasks/{id}" ;;
 	update) echo "PUT /api/{user_id}/tasks/{id}" ;;
 	complete) echo "PATCH /api/{user_id}/tasks/{id}/complete" ;;
@@ -269,10 +320,10 @@ for req in $only; do
 		for _ in $(seq 2 "$r"); do order="${order#* } ${order%% *}"; done
 		for tool in $order; do
 			if [ "$tool" = reference ]; then
-				read -r tps p50 p99 failed < <(run_reference "$req" "$secs")
-				printf '  %-36s ref     %7s tx/s   p50 %-9s p99 %-9s%s\n' "$(label "$req")" \
-					"$tps" "$p50" "$p99" "$([ "$failed" = 0 ] || echo "  failed $failed")"
-				echo "$req reference $tps $p50 $p99 - $failed 0 0" >>"$tmp/summary"
+				read -r tps p50 p99 failed cpu < <(run_reference "$req" "$secs")
+				printf '  %-36s ref     %7s tx/s   p50 %-9s p99 %-9s cpu %5s us/tx%s\n' "$(label "$req")" \
+					"$tps" "$p50" "$p99" "$cpu" "$([ "$failed" = 0 ] || echo "  failed $failed")"
+				echo "$req reference $tps $p50 $p99 - $failed 0 $cpu" >>"$tmp/summary"
 				continue
 			fi
 			if [ "$tool" = wrk ]; then
@@ -296,7 +347,9 @@ hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$gateway_pid/status")
 # the CPU time of the whole path (PostgreSQL + gateway + wrk, or PostgreSQL + pgbench, less
 # pgbench's connection set-up) per request, and "cost" the ratio of the two: what the
 # throughput ratio would be on a machine with nothing else running, where the CPU is the
-# limit.
+# limit; "ref cost" likewise the reference's CPU per transaction over the gateway path's
+# (PostgreSQL + pgbench against PostgreSQL + gateway + wrk), the gw/ref ratio with the
+# machine's other load taken out.
 echo
 awk -v hwm="$hwm" -v conns="$conns" '
 	function ms(x) { sub(/ms$/, "", x); return x + 0 }
@@ -310,18 +363,20 @@ awk -v hwm="$hwm" -v conns="$conns" '
 	END {
 		label["health"] = "GET /api/v1/health"
 		label["list"] = "GET /api/{user_id}/tasks (20 tasks)"
-		label["create"] = "POST /api/{user_id}/tasks"
+		label["create"] = "POST /api/{user_id}/tasks (50 users)"
+		label["create_one"] = "POST .../tasks (one user)"
 		label["get"] = "GET /api/{user_id}/tasks/{id}"
 		label["update"] = "PUT /api/{user_id}/tasks/{id}"
 		label["complete"] = "PATCH .../tasks/{id}/complete"
-		printf "%-34s %7s %7s %5s %7s %5s  %-13s %-13s %-13s %-11s %5s %5s  %s\n", "request", "gateway", "pgbench", \
-			"gw/pg", "ref", "gw/ref", "gateway", "pgbench", "reference", "CPU/request", "cost", "RSS", "target"
-		printf "%-34s %7s %7s %5s %7s %5s  %-13s %-13s %-13s %-11s %5s %5s\n", "", "req/s", "tx/s", "", "tx/s", "", \
-			"p50/p99 ms", "p50/p99 ms", "p50/p99 ms", "us: gw/pgb", "", "MB"
+		printf "%-34s %7s %7s %5s %7s %5s  %-13s %-13s %-13s %-15s %5s %5s %5s  %s\n", "request", "gateway", "pgbench", \
+			"gw/pg", "ref", "gw/ref", "gateway", "pgbench", "reference", "CPU/request", "cost", "ref", "RSS", "target"
+		printf "%-34s %7s %7s %5s %7s %5s  %-13s %-13s %-13s %-15s %5s %5s %5s\n", "", "req/s", "tx/s", "", "tx/s", "", \
+			"p50/p99 ms", "p50/p99 ms", "p50/p99 ms", "us: gw/pgb/ref", "", "cost", "MB"
 		for (i = 1; i <= nreq; i++) {
 			q = order[i]; w = q SUBSEP "wrk"; p = q SUBSEP "pgbench"; r = q SUBSEP "reference"
 			g = n[w] ? rate[w] / n[w] : 0; b = n[p] ? rate[p] / n[p] : 0; f = n[r] ? rate[r] / n[r] : 0
-			gc = n[w] ? cpu[w] / n[w] : 0; bc = n[p] ? cpu[p] / n[p] : 0
+			gc = n[w] ? cpu[w] / n[w] : 0; bc = n[p] ? cpu[p] / n[p] : 0; fc = n[r] ? cpu[r] / n[r] : 0
+			rcost = gc > 0 && fc > 0 ? sprintf("%.0f%%", 100 * fc / gc) : "-"
 			ratio = b > 0 ? sprintf("%.0f%%", 100 * g / b) : "-"
 			rratio = f > 0 ? sprintf("%.0f%%", 100 * g / f) : "-"
 			cost = gc > 0 ? sprintf("%.0f%%", 100 * bc / gc) : "-"
@@ -333,11 +388,12 @@ awk -v hwm="$hwm" -v conns="$conns" '
 			else if (q == "create") target = sprintf(">= 50%% of ref: %s", g >= 0.5 * f ? "met" : "NOT met")
 			else target = "report"
 			if (bad[q] > 0) target = target "; ERRORS (see the runs above)"
-			printf "%-34s %7.0f %7.0f %5s %7s %5s  %-13s %-13s %-13s %-11s %5s %5.1f  %s\n", label[q], g, b, ratio, \
+			printf "%-34s %7.0f %7.0f %5s %7s %5s  %-13s %-13s %-13s %-15s %5s %5s %5.1f  %s\n", label[q], g, b, ratio, \
 				(f > 0 ? sprintf("%.0f", f) : "-"), rratio, \
 				sprintf("%.1f/%.1f", p50[w], p99[w]), sprintf("%.1f/%.1f", p50[p], p99[p]), \
 				(f > 0 ? sprintf("%.1f/%.1f", p50[r], p99[r]) : "-"), \
-				sprintf("%.0f/%.0f", gc, bc), cost, rss[q] / 1024, target
+				(fc > 0 ? sprintf("%.0f/%.0f/%.0f", gc, bc, fc) : sprintf("%.0f/%.0f", gc, bc)), cost, rcost, \
+				rss[q] / 1024, target
 		}
 		printf "gateway peak resident memory (VmHWM) over the whole run: %.1f MB (target < 30 MB: %s)\n", \
 			hwm / 1024, hwm < 30 * 1024 ? "met" : "NOT met"
