@@ -152,3 +152,329 @@ REVOKE EXECUTE ON FUNCTION todo.uncount_tasks(), todo.move_task_count(), todo.fo
 GRANT EXECUTE ON FUNCTION todo.uncount_tasks(), todo.move_task_count(), todo.forget_task_counts() TO todo_owner;
 
 -- plain install: 99_installer.sql
+
+-- Idempotency-Key (issue 13): schema/28_idempotency.sql, schema/46_api_idempotency.sql, and
+-- their lines of 30_policies.sql and 90_privileges.sql. New objects only: no lock on a table
+-- in use.
+
+-- The plain install may be migrated by a role that is not a superuser (Neon).
+-- plain install: 04_installer.sql
+
+
+-- A write sent with an Idempotency-Key header (docs/sql-api.md, "Idempotency-Key") runs once:
+-- its answer is stored with the key in the transaction of the write itself, and the same
+-- request sent again gets the stored answer instead of running again. Keys belong to a
+-- scope: 'u:' and the user's id for an authenticated write, 'c:' and the client's address
+-- (todo.client_address(), the login throttle's) for register, which has no user yet
+-- (docs/decisions.md). The same key in two scopes is two independent keys.
+
+-- pgcrypto is relocatable (34_passwords.sql): its hmac() and gen_random_bytes() through
+-- these wrappers only.
+DO $$
+DECLARE
+	crypto_schema name := (SELECT n.nspname
+		FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+		WHERE e.extname OPERATOR(pg_catalog.=) 'pgcrypto');
+BEGIN
+	EXECUTE pg_catalog.format($f$
+		CREATE FUNCTION todo.hmac_digest(message bytea, secret bytea) RETURNS bytea
+		LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+		AS 'SELECT %I.hmac(message, secret, ''sha256'')'$f$, crypto_schema);
+	EXECUTE pg_catalog.format($f$
+		CREATE FUNCTION todo.random_bytes(n integer) RETURNS bytea
+		LANGUAGE sql VOLATILE STRICT PARALLEL SAFE
+		AS 'SELECT %I.gen_random_bytes(n)'$f$, crypto_schema);
+END
+$$;
+COMMENT ON FUNCTION todo.hmac_digest(bytea, bytea) IS 'todo: pgcrypto''s hmac(message, secret, ''sha256'')';
+COMMENT ON FUNCTION todo.random_bytes(integer) IS 'todo: pgcrypto''s gen_random_bytes()';
+
+-- The one row of settings of Idempotency-Key, owner-only (30_policies.sql): the key of the
+-- fingerprints' HMAC, made at install and never shown to a request role (a stored
+-- fingerprint of a register body, which holds a password, cannot be checked against
+-- guesses without it), and how long a key is kept. The operator changes the lifetime as a
+-- superuser or a member of todo_owner (docs/operations.md):
+--   UPDATE todo.idempotency_settings SET key_lifetime = interval '48 hours';
+CREATE TABLE todo.idempotency_settings (
+	secret bytea NOT NULL DEFAULT todo.random_bytes(32)
+		CONSTRAINT idempotency_settings_secret_length CHECK (octet_length(secret) >= 32),
+	key_lifetime interval NOT NULL DEFAULT interval '24 hours'
+		CONSTRAINT idempotency_settings_key_lifetime_range
+		CHECK (key_lifetime BETWEEN interval '1 minute' AND interval '30 days')
+);
+COMMENT ON TABLE todo.idempotency_settings IS 'todo: the HMAC key of Idempotency-Key fingerprints and how long keys live (one row, owner-only)';
+CREATE UNIQUE INDEX idempotency_settings_one_row ON todo.idempotency_settings ((true));
+INSERT INTO todo.idempotency_settings DEFAULT VALUES;
+
+-- One row per key in use: the request's fingerprint and the answer it got (data and meta of
+-- its api.result; only answers without error are stored: docs/decisions.md).
+CREATE TABLE todo.idempotency_keys (
+	scope text NOT NULL
+		CONSTRAINT idempotency_keys_scope_format CHECK (scope ~ '^[uc]:.{1,100}$'),
+	key text NOT NULL
+		CONSTRAINT idempotency_keys_key_format CHECK (key ~ '^[ -~]{1,255}$'),
+	fingerprint bytea NOT NULL
+		CONSTRAINT idempotency_keys_fingerprint_length CHECK (octet_length(fingerprint) = 32),
+	data json,
+	meta json,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	expires_at timestamptz NOT NULL,
+	PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE todo.idempotency_keys IS 'todo: Idempotency-Key: each key''s request fingerprint and stored answer, until it expires';
+
+-- Expired keys are deleted oldest first (todo.forget_idempotency_keys)
+CREATE INDEX idempotency_keys_expires_idx ON todo.idempotency_keys (expires_at);
+
+-- How long a key is kept: todo.idempotency_settings.key_lifetime (24 hours by default).
+CREATE FUNCTION todo.idempotency_key_lifetime()
+RETURNS interval
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT coalesce((SELECT s.key_lifetime FROM todo.idempotency_settings s), interval '24 hours') $$;
+COMMENT ON FUNCTION todo.idempotency_key_lifetime() IS 'todo: how long an Idempotency-Key and its answer are kept';
+
+-- The scope the transaction's key belongs to (app.idempotency_scope, set by
+-- todo.idempotency_claim): the key of the policy on todo.idempotency_keys.
+CREATE FUNCTION todo.idempotency_scope()
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT nullif(pg_catalog.current_setting('app.idempotency_scope', true), '') $$;
+COMMENT ON FUNCTION todo.idempotency_scope() IS 'todo: the scope of the Idempotency-Key in use (app.idempotency_scope), or NULL';
+
+-- What a request is, for telling a retry from another request under the same key: an
+-- HMAC-SHA256 of its method, path and body, keyed with the installation's secret, so that
+-- the table never holds a plain hash of a body that holds a password.
+CREATE FUNCTION todo.idempotency_fingerprint(method text, path text, body text)
+RETURNS bytea
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT todo.hmac_digest(convert_to(coalesce(method, '') || ' ' || coalesce(path, '') || E'\n' || coalesce(body, ''), 'UTF8'),
+		(SELECT s.secret FROM todo.idempotency_settings s))
+$$;
+COMMENT ON FUNCTION todo.idempotency_fingerprint(text, text, text) IS 'todo: HMAC-SHA256 of a request''s method, path and body (the installation''s secret)';
+
+-- 1 to 255 printable ASCII characters (the gateway checks it too); TDI00 otherwise.
+CREATE FUNCTION todo.check_idempotency_key(key text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF key IS NULL OR key !~ '^[ -~]{1,255}$' THEN
+		PERFORM todo.raise_error('TDI00', 'Idempotency-Key must be 1 to 255 printable ASCII characters');
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION todo.check_idempotency_key(text) IS 'todo: TDI00 unless key is 1-255 printable ASCII characters';
+
+-- Claims key in scope for this transaction, or refuses. The key is locked (a transaction
+-- advisory lock on its hash) without waiting: a request under a key whose first request is
+-- still running gets TDI09 (409) at once, as the draft asks, rather than waiting for it.
+-- Then the stored answer, if any and not expired: the same fingerprint returns it (a
+-- replay: the caller runs nothing), another is TDI22 (422). A NULL row: the key is new (or
+-- expired), the request runs, and todo.idempotency_store keeps its answer.
+CREATE FUNCTION todo.idempotency_claim(claim_scope text, claim_key text, claim_fingerprint bytea)
+RETURNS todo.idempotency_keys
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	stored todo.idempotency_keys;
+BEGIN
+	PERFORM todo.check_idempotency_key(claim_key);
+	PERFORM set_config('app.idempotency_scope', claim_scope, true);
+	IF NOT pg_try_advisory_xact_lock(hashtextextended('todo.idempotency_keys ' || claim_scope || ' ' || claim_key, 0)) THEN
+		PERFORM todo.raise_error('TDI09', 'a request with this Idempotency-Key is still in progress; retry later');
+	END IF;
+	SELECT * INTO stored FROM todo.idempotency_keys k
+	WHERE k.scope = claim_scope AND k.key = claim_key AND k.expires_at > now();
+	IF FOUND AND stored.fingerprint <> claim_fingerprint THEN
+		PERFORM todo.raise_error('TDI22', 'this Idempotency-Key was used for a different request (method, path or body)',
+			jsonb_build_object('details', todo.field_error('Idempotency-Key', 'was used for a different request')));
+	END IF;
+	RETURN stored;
+END
+$$;
+COMMENT ON FUNCTION todo.idempotency_claim(text, text, bytea) IS 'todo: lock an Idempotency-Key (TDI09 when in use) and return its stored answer (TDI22 for another request)';
+
+-- Deletes up to max_rows expired keys, oldest first, skipping any a transaction has locked:
+-- never waits, never holds many row locks. Each stored answer calls it for a few; the
+-- operator may call it for more (docs/operations.md). Returns how many went.
+CREATE FUNCTION todo.forget_idempotency_keys(max_rows integer DEFAULT 1000)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	gone integer;
+BEGIN
+	DELETE FROM todo.idempotency_keys k USING (
+		SELECT e.scope, e.key FROM todo.idempotency_keys e
+		WHERE e.expires_at <= now()
+		ORDER BY e.expires_at LIMIT max_rows
+		FOR UPDATE SKIP LOCKED) old
+	WHERE k.scope = old.scope AND k.key = old.key;
+	GET DIAGNOSTICS gone = ROW_COUNT;
+	RETURN gone;
+END
+$$;
+COMMENT ON FUNCTION todo.forget_idempotency_keys(integer) IS 'todo: delete up to max_rows expired Idempotency-Keys, skipping locked ones; returns how many';
+
+-- Keeps the answer of a request that ran under a key claimed by todo.idempotency_claim, in
+-- its transaction: committed together with the write, or not at all. An expired row of the
+-- same key is replaced. Answers with an error are not kept (docs/decisions.md). Then a few
+-- expired keys go.
+CREATE FUNCTION todo.idempotency_store(store_scope text, store_key text, store_fingerprint bytea, answer api.result)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF answer.error IS NOT NULL THEN
+		RETURN;
+	END IF;
+	INSERT INTO todo.idempotency_keys AS k (scope, key, fingerprint, data, meta, expires_at)
+	VALUES (store_scope, store_key, store_fingerprint, answer.data, answer.meta, now() + todo.idempotency_key_lifetime())
+	ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, data = excluded.data,
+		meta = excluded.meta, created_at = excluded.created_at, expires_at = excluded.expires_at;
+	PERFORM todo.forget_idempotency_keys(10);
+END
+$$;
+COMMENT ON FUNCTION todo.idempotency_store(text, text, bytea, api.result) IS 'todo: store the answer of a request under its Idempotency-Key, in its transaction';
+
+
+-- What a write under a key returns: the api.result of the write (or the stored one), and
+-- whether it is a replay (the gateway then adds Idempotent-Replayed: true).
+CREATE TYPE api.idempotent_result AS (data json, meta json, error json, replayed boolean);
+
+-- The scope of a logout's key, and whether the token's session is live. A logout ends its
+-- session, so its retry cannot authenticate: the retry is answered from the stored answer
+-- when the token still verifies (one of ours: signature, expiry) and names the user; it
+-- runs nothing (session_live is false) and is a 401 when no answer is stored.
+CREATE FUNCTION todo.logout_scope(OUT scope text, OUT session_live boolean)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	token_user uuid;
+BEGIN
+	scope := 'u:' || (todo.authenticate()).user_id;
+	session_live := true;
+EXCEPTION WHEN SQLSTATE 'TD401' THEN
+	token_user := todo.try_uuid(todo.jwt_verify(coalesce(current_setting('app.token', true), '')) ->> 'sub');
+	IF token_user IS NULL THEN
+		RAISE;
+	END IF;
+	scope := 'u:' || token_user;
+	session_live := false;
+END
+$$;
+COMMENT ON FUNCTION todo.logout_scope() IS 'todo: the Idempotency-Key scope of a logout, also for a token whose session has ended';
+
+-- An authenticated write under an Idempotency-Key (docs/sql-api.md): operation is one of
+-- task_create, task_update, task_delete, task_complete, logout, called with task_id and
+-- body as its own function takes them. The 401/403 checks come first, then the key is
+-- claimed in the user's scope (409 while in use, 422 for another request, the stored
+-- answer for a retry), and the write runs and its answer is stored in this transaction.
+CREATE FUNCTION api.idempotent_call(operation text, idempotency_key text, method text, path text,
+	body text, task_id text)
+RETURNS api.idempotent_result
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	scope text;
+	live boolean := true;
+	fingerprint bytea;
+	stored todo.idempotency_keys;
+	answer api.result;
+BEGIN
+	IF operation = 'logout' THEN
+		SELECT l.scope, l.session_live INTO scope, live FROM todo.logout_scope() l;
+	ELSIF operation IN ('task_create', 'task_update', 'task_delete', 'task_complete') THEN
+		scope := 'u:' || (todo.authenticate()).user_id;
+	ELSE
+		PERFORM todo.raise_error('TD400', 'no such operation under an Idempotency-Key');
+	END IF;
+	fingerprint := todo.idempotency_fingerprint(method, path, body);
+	stored := todo.idempotency_claim(scope, idempotency_key, fingerprint);
+	IF stored.scope IS NOT NULL THEN
+		RETURN (stored.data, stored.meta, NULL, true)::api.idempotent_result;
+	END IF;
+	IF NOT live THEN
+		PERFORM todo.raise_error('TD401', 'session has ended');
+	END IF;
+
+	IF operation = 'task_create' THEN
+		answer := api.task_create(body::jsonb);
+	ELSIF operation = 'task_update' THEN
+		answer := api.task_update(task_id, body::jsonb);
+	ELSIF operation = 'task_delete' THEN
+		answer := api.task_delete(task_id);
+	ELSIF operation = 'task_complete' THEN
+		answer := api.task_complete(task_id, body::jsonb);
+	ELSE
+		answer := api.logout();
+	END IF;
+	PERFORM todo.idempotency_store(scope, idempotency_key, fingerprint, answer);
+	RETURN (answer.data, answer.meta, answer.error, false)::api.idempotent_result;
+END
+$$;
+COMMENT ON FUNCTION api.idempotent_call(text, text, text, text, text, text) IS 'an authenticated write (task_create, task_update, task_delete, task_complete, logout) under an Idempotency-Key';
+
+-- POST /api/auth/register under an Idempotency-Key: the key's scope is the client's address
+-- (todo.client_address(), as login throttling keys it; docs/decisions.md), since there is
+-- no user yet.
+CREATE FUNCTION api.idempotent_register(idempotency_key text, method text, path text, body text)
+RETURNS api.idempotent_result
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	scope text := 'c:' || coalesce(todo.client_address(), 'unknown');
+	fingerprint bytea := todo.idempotency_fingerprint(method, path, body);
+	stored todo.idempotency_keys := todo.idempotency_claim(scope, idempotency_key, fingerprint);
+	answer api.result;
+BEGIN
+	IF stored.scope IS NOT NULL THEN
+		RETURN (stored.data, stored.meta, NULL, true)::api.idempotent_result;
+	END IF;
+	answer := api.register(body::jsonb);
+	PERFORM todo.idempotency_store(scope, idempotency_key, fingerprint, answer);
+	RETURN (answer.data, answer.meta, answer.error, false)::api.idempotent_result;
+END
+$$;
+COMMENT ON FUNCTION api.idempotent_register(text, text, text, text) IS 'POST /api/auth/register under an Idempotency-Key (scoped by the client''s address)';
+
+-- schema/30_policies.sql
+-- Idempotency-Key (28_idempotency.sql): a request sees and writes the keys of its own scope
+-- (app.idempotency_scope, set by todo.idempotency_claim after the 401/403 checks), and finds
+-- and deletes expired ones (todo.forget_idempotency_keys; FOR ALL: it locks them first).
+ALTER TABLE todo.idempotency_keys ENABLE ROW LEVEL SECURITY;
+ALTER TABLE todo.idempotency_keys FORCE ROW LEVEL SECURITY;
+CREATE POLICY idempotency_keys_scope ON todo.idempotency_keys
+	USING (scope = (SELECT todo.idempotency_scope()))
+	WITH CHECK (scope = (SELECT todo.idempotency_scope()));
+CREATE POLICY idempotency_keys_expired ON todo.idempotency_keys
+	USING (expires_at <= now())
+	WITH CHECK (false);
+-- The secret and the lifetime: todo_owner alone reads them and changes the lifetime.
+ALTER TABLE todo.idempotency_settings ENABLE ROW LEVEL SECURITY;
+ALTER TABLE todo.idempotency_settings FORCE ROW LEVEL SECURITY;
+CREATE POLICY idempotency_settings_read ON todo.idempotency_settings FOR SELECT TO todo_owner USING (true);
+CREATE POLICY idempotency_settings_update ON todo.idempotency_settings FOR UPDATE TO todo_owner USING (true) WITH CHECK (true);
+
+-- schema/90_privileges.sql
+ALTER TABLE todo.idempotency_settings OWNER TO todo_owner;
+ALTER TABLE todo.idempotency_keys OWNER TO todo_owner;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA todo FROM PUBLIC;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA todo TO todo_owner;
+REVOKE EXECUTE ON FUNCTION api.idempotent_call(text, text, text, text, text, text),
+	api.idempotent_register(text, text, text, text) FROM PUBLIC;
+ALTER FUNCTION api.idempotent_call(text, text, text, text, text, text) OWNER TO todo_owner;
+ALTER FUNCTION api.idempotent_register(text, text, text, text) OWNER TO todo_owner;
+GRANT EXECUTE ON FUNCTION api.idempotent_register(text, text, text, text) TO todo_anon;
+GRANT EXECUTE ON FUNCTION api.idempotent_call(text, text, text, text, text, text) TO todo_user;
+
+-- plain install: 99_installer.sql

@@ -3,6 +3,24 @@
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION todo UPDATE TO '1.2'" to load this file. \quit
 
+-- Idempotency-Key (issue 13): the keys and their stored answers go with it. The functions
+-- returning a table's row type before the tables, those their policies use after.
+DROP FUNCTION api.idempotent_register(text, text, text, text);
+DROP FUNCTION api.idempotent_call(text, text, text, text, text, text);
+DROP FUNCTION todo.logout_scope();
+DROP TYPE api.idempotent_result;
+DROP FUNCTION todo.idempotency_store(text, text, bytea, api.result);
+DROP FUNCTION todo.forget_idempotency_keys(integer);
+DROP FUNCTION todo.idempotency_claim(text, text, bytea);
+DROP TABLE todo.idempotency_keys;
+DROP TABLE todo.idempotency_settings;
+DROP FUNCTION todo.check_idempotency_key(text);
+DROP FUNCTION todo.idempotency_fingerprint(text, text, text);
+DROP FUNCTION todo.idempotency_scope();
+DROP FUNCTION todo.idempotency_key_lifetime();
+DROP FUNCTION todo.random_bytes(integer);
+DROP FUNCTION todo.hmac_digest(bytea, bytea);
+
 -- Issue 11 undone: the task limit counts the user's tasks again (1.2's trigger function), and
 -- the counts go (nothing is lost: they are the tasks' count).
 DROP TRIGGER tasks_forget_counts ON todo.tasks;

@@ -71,3 +71,20 @@ CREATE POLICY external_identities_self ON todo.external_identities
 	WITH CHECK (user_id = (SELECT todo.current_user_id()));
 CREATE POLICY external_identities_verified ON todo.external_identities FOR SELECT
 	USING (jsonb_build_array(issuer, subject) = (SELECT todo.verified_identity()));
+
+-- Idempotency-Key (28_idempotency.sql): a request sees and writes the keys of its own scope
+-- (app.idempotency_scope, set by todo.idempotency_claim after the 401/403 checks), and finds
+-- and deletes expired ones (todo.forget_idempotency_keys; FOR ALL: it locks them first).
+ALTER TABLE todo.idempotency_keys ENABLE ROW LEVEL SECURITY;
+ALTER TABLE todo.idempotency_keys FORCE ROW LEVEL SECURITY;
+CREATE POLICY idempotency_keys_scope ON todo.idempotency_keys
+	USING (scope = (SELECT todo.idempotency_scope()))
+	WITH CHECK (scope = (SELECT todo.idempotency_scope()));
+CREATE POLICY idempotency_keys_expired ON todo.idempotency_keys
+	USING (expires_at <= now())
+	WITH CHECK (false);
+-- The secret and the lifetime: todo_owner alone reads them and changes the lifetime.
+ALTER TABLE todo.idempotency_settings ENABLE ROW LEVEL SECURITY;
+ALTER TABLE todo.idempotency_settings FORCE ROW LEVEL SECURITY;
+CREATE POLICY idempotency_settings_read ON todo.idempotency_settings FOR SELECT TO todo_owner USING (true);
+CREATE POLICY idempotency_settings_update ON todo.idempotency_settings FOR UPDATE TO todo_owner USING (true) WITH CHECK (true);

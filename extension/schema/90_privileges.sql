@@ -11,6 +11,8 @@ ALTER TABLE todo.task_counts OWNER TO todo_owner;
 ALTER TABLE todo.issuers OWNER TO todo_owner;
 ALTER TABLE todo.issuer_keys OWNER TO todo_owner;
 ALTER TABLE todo.external_identities OWNER TO todo_owner;
+ALTER TABLE todo.idempotency_settings OWNER TO todo_owner;
+ALTER TABLE todo.idempotency_keys OWNER TO todo_owner;
 
 -- Nothing in todo is callable by anybody but todo_owner (and superusers).
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA todo FROM PUBLIC;
@@ -33,6 +35,10 @@ GRANT EXECUTE ON FUNCTION api.register(jsonb), api.login(jsonb), api.health() TO
 GRANT EXECUTE ON FUNCTION api.logout(), api.me(), api.authorize(), api.health(),
 	api.task_list(jsonb), api.task_create(jsonb), api.task_get(text), api.task_update(text, jsonb),
 	api.task_delete(text), api.task_complete(text, jsonb) TO todo_user;
+-- Idempotency-Key (46_api_idempotency.sql): register's for anonymous requests, the rest's
+-- for authenticated ones.
+GRANT EXECUTE ON FUNCTION api.idempotent_register(text, text, text, text) TO todo_anon;
+GRANT EXECUTE ON FUNCTION api.idempotent_call(text, text, text, text, text, text) TO todo_user;
 
 -- The gateway's login role itself (outside requests) may call its two JWKS functions and
 -- nothing else: it fetches other issuers' keys and hands them over (docs/security.md).

@@ -16,9 +16,9 @@ SELECT is(pg_temp.installed_version(), (SELECT default_version FROM pg_available
 SELECT has_extension('pgcrypto', 'extension pgcrypto (bcrypt) is installed');
 SELECT has_schema('todo', 'schema todo exists');
 SELECT has_schema('api', 'schema api exists');
-SELECT tables_are('todo', ARRAY['users', 'tasks', 'sessions', 'login_attempts', 'password_costs', 'task_counts', 'issuers', 'issuer_keys', 'external_identities']
+SELECT tables_are('todo', ARRAY['users', 'tasks', 'sessions', 'login_attempts', 'password_costs', 'task_counts', 'issuers', 'issuer_keys', 'external_identities', 'idempotency_keys', 'idempotency_settings']
 		|| CASE WHEN pg_temp.plain() THEN ARRAY['settings', 'schema_version'] ELSE '{}' END::name[],
-	'schema todo holds exactly the nine tables (and the plain install''s settings and version)');
+	'schema todo holds exactly the eleven tables (and the plain install''s settings and version)');
 SELECT tables_are('api', ARRAY[]::name[], 'schema api holds no table');
 SELECT CASE WHEN pg_temp.plain()
 	THEN is((SELECT count(*)::int FROM pg_depend d JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
@@ -142,12 +142,12 @@ SELECT has_index('todo', 'sessions', 'sessions_user_idx', 'user_id', 'index on s
 -- row-level security: enabled and forced (so even the owner is filtered) on every table
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM pg_class
 		WHERE relnamespace = 'todo'::regnamespace AND relkind = 'r' AND relrowsecurity),
-	CASE WHEN pg_temp.plain() THEN ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'task_counts', 'tasks', 'users']
-		ELSE ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'sessions', 'task_counts', 'tasks', 'users'] END, 'row-level security is enabled on every table');
+	CASE WHEN pg_temp.plain() THEN ARRAY['external_identities', 'idempotency_keys', 'idempotency_settings', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'task_counts', 'tasks', 'users']
+		ELSE ARRAY['external_identities', 'idempotency_keys', 'idempotency_settings', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'sessions', 'task_counts', 'tasks', 'users'] END, 'row-level security is enabled on every table');
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM pg_class
 		WHERE relnamespace = 'todo'::regnamespace AND relkind = 'r' AND relforcerowsecurity),
-	CASE WHEN pg_temp.plain() THEN ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'task_counts', 'tasks', 'users']
-		ELSE ARRAY['external_identities', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'sessions', 'task_counts', 'tasks', 'users'] END, 'row-level security is forced on every table (applies to the owner)');
+	CASE WHEN pg_temp.plain() THEN ARRAY['external_identities', 'idempotency_keys', 'idempotency_settings', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'schema_version', 'sessions', 'settings', 'task_counts', 'tasks', 'users']
+		ELSE ARRAY['external_identities', 'idempotency_keys', 'idempotency_settings', 'issuer_keys', 'issuers', 'login_attempts', 'password_costs', 'sessions', 'task_counts', 'tasks', 'users'] END, 'row-level security is forced on every table (applies to the owner)');
 SELECT policies_are('todo', 'users', ARRAY['users_self', 'users_login_lookup'], 'todo.users has exactly its two policies');
 SELECT policies_are('todo', 'tasks', ARRAY['tasks_owner'], 'todo.tasks has exactly the owner policy');
 SELECT policies_are('todo', 'sessions', ARRAY['sessions_owner', 'sessions_presented_token'],
@@ -205,11 +205,15 @@ SELECT is((SELECT array_agg(attname::text || ' ' || format_type(atttypid, atttyp
 		FROM pg_attribute WHERE attrelid = 'api.result'::regclass AND attnum > 0 AND NOT attisdropped),
 	ARRAY['data json', 'meta json', 'error json'], 'api.result is (data json, meta json, error json)');
 SELECT functions_are('api', ARRAY['register', 'login', 'logout', 'me', 'authorize', 'health', 'task_list',
-	'task_create', 'task_get', 'task_update', 'task_delete', 'task_complete', 'gateway_jwks_sources', 'gateway_store_jwks'],
+	'task_create', 'task_get', 'task_update', 'task_delete', 'task_complete', 'gateway_jwks_sources', 'gateway_store_jwks',
+	'idempotent_register', 'idempotent_call'],
 	'schema api has exactly the functions of docs/sql-api.md');
 SELECT is((SELECT count(*)::int FROM pg_proc WHERE pronamespace = 'api'::regnamespace
-		AND prorettype <> 'api.result'::regtype AND proname NOT LIKE 'gateway\_%'), 0,
-	'every api function but the gateway''s own returns api.result');
+		AND prorettype <> 'api.result'::regtype AND proname NOT LIKE 'gateway\_%' AND proname NOT LIKE 'idempotent\_%'), 0,
+	'every api function but the gateway''s own and the Idempotency-Key ones returns api.result');
+SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc WHERE pronamespace = 'api'::regnamespace
+		AND prorettype = 'api.idempotent_result'::regtype), ARRAY['idempotent_call', 'idempotent_register'],
+	'the Idempotency-Key functions return api.idempotent_result (api.result and replayed)');
 SELECT has_function('todo', 'jwt_sign', ARRAY['jsonb'], 'todo.jwt_sign(jsonb) exists');
 SELECT has_function('todo', 'jwt_verify', ARRAY['text'], 'todo.jwt_verify(text) exists');
 SELECT has_function('todo', 'normalize_tags', ARRAY['text[]'], 'todo.normalize_tags(text[]) exists');
