@@ -115,12 +115,12 @@ cors_headers(const char *origin, const char *preflight_allow,
 		return n;
 	out[n++] = (struct gw_header) { "Access-Control-Allow-Origin", origin };
 	out[n++] = (struct gw_header) { "Access-Control-Expose-Headers",
-		                        "Location, Retry-After, Server-Timing, WWW-Authenticate, "
-		                        "X-Request-Id" };
+		                        "Idempotent-Replayed, Location, Retry-After, Server-Timing, "
+		                        "WWW-Authenticate, X-Request-Id" };
 	if (preflight_allow != NULL) {
 		out[n++] = (struct gw_header) { "Access-Control-Allow-Methods", preflight_allow };
 		out[n++] = (struct gw_header) { "Access-Control-Allow-Headers",
-			                        "Authorization, Content-Type" };
+			                        "Authorization, Content-Type, Idempotency-Key" };
 		out[n++] = (struct gw_header) { "Access-Control-Max-Age", "600" };
 	}
 	return n;

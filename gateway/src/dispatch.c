@@ -60,6 +60,35 @@ dispatch_build_call(const struct gw_request *req, const struct gw_route *route,
 }
 
 /*
+ * Makes call the route's write under the request's Idempotency-Key (router.h, keyed_sql):
+ * the key, method, path and body, then the {id}. The database decides the rest: a new key
+ * runs the write and stores its answer, a retry gets the stored one, a key in use is a
+ * 409 and another request under it a 422. path is borrowed.
+ */
+static void
+dispatch_key_call(const struct gw_request *req, const struct gw_route *route,
+                  const char *path, struct gw_call *call)
+{
+	bool takes_body = false;
+	bool takes_id = false;
+
+	for (int i = 0; i < 2; i++) {
+		takes_body = takes_body || route->args[i] == GW_ARG_BODY ||
+		             route->args[i] == GW_ARG_BODY_OR_NULL;
+		takes_id = takes_id || route->args[i] == GW_ARG_TASK_ID;
+	}
+	call->sql = route->keyed_sql;
+	call->nargs = 0;
+	call->args[call->nargs++] = req->idempotency_key;
+	call->args[call->nargs++] = route->method;
+	call->args[call->nargs++] = path;
+	call->args[call->nargs++] = takes_body && request_has_body(&req->body) ? req->body.data
+	                                                                         : NULL;
+	if (takes_id)
+		call->args[call->nargs++] = req->match.task_id;
+}
+
+/*
  * Runs call and turns every failure into reply (true: a row without error is in q, the
  * caller answers; false: reply is set and q is cleared). Unmapped errors are logged here.
  */
@@ -155,6 +184,8 @@ dispatch_request(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 	struct gw_call         call;
 	struct gw_qresult      q;
 	char                  *query_json = NULL;
+	char                  *key_path = NULL;
+	bool                   keyed;
 	int                    refusal;
 
 	memset(reply, 0, sizeof *reply);
@@ -192,6 +223,12 @@ dispatch_request(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 		dispatch_refuse(app, req, (enum gw_err) refusal, NULL, reply);
 		return;
 	}
+	/* a write with an Idempotency-Key runs under it; other routes ignore the header */
+	keyed = route->keyed_sql != NULL && req->idempotency_key != NULL;
+	if (keyed && !request_idempotency_key_valid(req->idempotency_key)) {
+		dispatch_refuse(app, req, GW_ERR_IDEMPOTENCY_KEY_INVALID, NULL, reply);
+		return;
+	}
 	if (route->id == GW_ROUTE_HEALTH) {
 		/* its own connection: requests filling the pool do not make the database look gone */
 		int64_t t0 = clock_now_us();
@@ -215,8 +252,19 @@ dispatch_request(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 		}
 	}
 	dispatch_build_call(req, route, query_json, &call);
+	if (keyed) {
+		key_path = router_path_of(&req->match);
+		if (key_path == NULL) {
+			response_from_kind(reply, GW_ERR_INTERNAL);
+			free(query_json);
+			return;
+		}
+		dispatch_key_call(req, route, key_path, &call);
+	}
 	if (dispatch_run(app, req, &call, &q, reply)) {
 		reply->status = route->success_status;
+		/* the stored answer of an earlier request under the key (its third key column) */
+		reply->replayed = keyed && q.keys[2] != NULL && strcmp(q.keys[2], "t") == 0;
 		if (reply->status != 204)
 			reply->body = response_envelope(reply->status, q.data, q.meta, NULL,
 			                                 &reply->body_len);
@@ -230,5 +278,6 @@ dispatch_request(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 		}
 		query_result_clear(&q);
 	}
+	free(key_path);
 	free(query_json);
 }

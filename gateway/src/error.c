@@ -39,6 +39,15 @@ static const struct error_kind kinds[] = {
 	[GW_ERR_INTERNAL] = { 500, "internal", NULL, "internal error" },
 	[GW_ERR_UNAVAILABLE] = { 503, "unavailable", NULL,
 	                         "the service is temporarily unavailable" },
+	/* Idempotency-Key (docs/sql-api.md) */
+	[GW_ERR_IDEMPOTENCY_KEY_INVALID] = { 400, "invalid_idempotency_key", "TDI00",
+	                                     "Idempotency-Key must be 1 to 255 printable ASCII "
+	                                     "characters" },
+	[GW_ERR_IDEMPOTENCY_KEY_IN_USE] = { 409, "idempotency_key_in_use", "TDI09",
+	                                    "a request with this Idempotency-Key is still in "
+	                                    "progress; retry later" },
+	[GW_ERR_IDEMPOTENCY_KEY_REUSED] = { 422, "idempotency_key_reused", "TDI22",
+	                                    "this Idempotency-Key was used for a different request" },
 };
 
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
@@ -65,7 +74,7 @@ error_set(struct gw_error *e, enum gw_err kind, const char *message)
 static void
 error_apply_detail(struct gw_error *e, enum gw_err kind, json_t *detail)
 {
-	if (kind == GW_ERR_VALIDATION_FAILED) {
+	if (kind == GW_ERR_VALIDATION_FAILED || kind == GW_ERR_IDEMPOTENCY_KEY_REUSED) {
 		json_t *d = json_is_object(detail) ? json_object_get(detail, "details") : NULL;
 
 		e->details = json_is_array(d) ? json_dumps(d, JSON_COMPACT) : strdup("[]");

@@ -18,8 +18,11 @@ enum gw_err {
 	GW_ERR_UNSUPPORTED_MEDIA_TYPE,
 	GW_ERR_VALIDATION_FAILED,
 	GW_ERR_TOO_MANY_REQUESTS,
+	GW_ERR_IDEMPOTENCY_KEY_INVALID,   /* 400: not 1-255 printable ASCII (TDI00) */
+	GW_ERR_IDEMPOTENCY_KEY_IN_USE,    /* 409: its first request still runs (TDI09) */
+	GW_ERR_IDEMPOTENCY_KEY_REUSED,    /* 422: it was used for another request (TDI22) */
 	GW_ERR_INTERNAL,
-	GW_ERR_UNAVAILABLE
+	GW_ERR_UNAVAILABLE                /* the last kind (test_openapi.c) */
 };
 
 /* Seconds in Retry-After on 503 (the pool or the database is busy or away). */

@@ -104,6 +104,7 @@ handler_begin(struct gw_app *app, struct MHD_Connection *con, struct gw_request 
 	if (router_match(method, url, &req->match) != 0)
 		return MHD_NO;
 	req->content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
+	req->idempotency_key = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Idempotency-Key");
 	handler_client_addr(app, con, req);
 	if (req->match.kind == GW_MATCH_FOUND && req->match.route->auth)
 		req->auth = auth_bearer(MHD_lookup_connection_value(con, MHD_HEADER_KIND,

@@ -10,7 +10,8 @@
 
 #define GW_QUERY_TIMEOUT_S 30      /* default bound on one transaction, after acquisition */
 
-#define GW_QUERY_KEYS_MAX  2       /* text columns a call may select after data, meta, error */
+#define GW_QUERY_KEYS_MAX  3       /* text columns a call may select after data, meta, error */
+#define GW_CALL_ARGS_MAX   5       /* bind parameters of a call (a write under a key: 5) */
 
 #define GW_ROLE_ANON "todo_anon"
 #define GW_ROLE_USER "todo_user"
@@ -26,7 +27,7 @@ struct gw_call {
 	const char *user_id;       /* {user_id} path segment, "" when none */
 	const char *client_addr;   /* the client's address (clientaddr.h), "" when unknown */
 	int         nargs;
-	const char *args[2];       /* text values; NULL is SQL NULL */
+	const char *args[GW_CALL_ARGS_MAX];   /* text values; NULL is SQL NULL */
 };
 
 /* When to give up (clock_now_us() times). 0 means the default, counted from that step. */
@@ -51,7 +52,8 @@ struct gw_qresult {
 	const char *meta;
 	const char *error;
 	const char *keys[GW_QUERY_KEYS_MAX];   /* the columns after error, when the call selects
-	                                          them (task_create: user_id and id, for Location) */
+	                                          them (task_create: user_id and id, for Location;
+	                                          a write under a key: replayed third) */
 	const char *sqlstate;
 	const char *message;
 	const char *detail;

@@ -181,6 +181,22 @@ request_path_unescape(char *path)
 }
 
 bool
+request_idempotency_key_valid(const char *key)
+{
+	size_t n = 0;
+
+	if (key == NULL)
+		return false;
+	for (; key[n] != '\0'; n++) {
+		unsigned char c = (unsigned char) key[n];
+
+		if (n == 255 || c < 0x20 || c > 0x7e)
+			return false;
+	}
+	return n > 0;
+}
+
+bool
 request_id_is_sane(const char *id)
 {
 	size_t n = 0;

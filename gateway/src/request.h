@@ -42,6 +42,7 @@ struct gw_request {
 	enum gw_auth     auth;
 	const char      *token;             /* borrowed; NULL unless auth == GW_AUTH_OK */
 	const char      *content_type;      /* borrowed; NULL when absent */
+	const char      *idempotency_key;   /* borrowed: the Idempotency-Key header, or NULL */
 	char             client_addr[GW_CLIENT_ADDR_MAX]; /* for app.client_addr; "" unknown */
 	struct gw_body   body;
 };
@@ -77,6 +78,10 @@ int  request_body_error(const struct gw_body *body, const char *content_type);
  * path). Returns the new length.
  */
 size_t request_path_unescape(char *path);
+
+/* An Idempotency-Key header is 1-255 printable ASCII characters (docs/sql-api.md; the
+ * database checks it too). */
+bool request_idempotency_key_valid(const char *key);
 
 /* X-Request-Id from a client is kept when it is 1-128 characters of [A-Za-z0-9._-]. */
 bool request_id_is_sane(const char *id);

@@ -143,6 +143,8 @@ response_queue(struct MHD_Connection *con, struct gw_request *req, struct gw_rep
 	}
 	if (reply->location != NULL)
 		ok = ok && response_header(resp, "Location", reply->location, rid);
+	if (reply->replayed)    /* Stripe's name: the draft defines none */
+		ok = ok && response_header(resp, "Idempotent-Replayed", "true", rid);
 	free(reply->location);
 	reply->location = NULL;
 	if (!ok) {

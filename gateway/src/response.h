@@ -19,6 +19,7 @@ struct gw_reply {
 	unsigned    retry_after;   /* seconds, 0 for none */
 	bool        preflight;     /* CORS preflight: add Access-Control-Allow-Methods/Headers */
 	bool        body_static;   /* body is static memory, never freed (docs.c) */
+	bool        replayed;      /* a stored answer under an Idempotency-Key: say so */
 	const char *content_type;  /* NULL: application/json */
 	const char *csp;           /* a Content-Security-Policy to send, or NULL */
 };

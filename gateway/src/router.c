@@ -8,6 +8,11 @@
 
 #define SELECT_FROM "SELECT data, meta, error FROM "
 
+/* A write under an Idempotency-Key (46_api_idempotency.sql): $1 key, $2 method, $3 path,
+ * $4 body, $5 the task id; key columns as the route's own call has them, then replayed. */
+#define KEYED_FROM "SELECT data, meta, error, NULL, NULL, replayed FROM "
+#define KEYED_TASK(op) KEYED_FROM "api.idempotent_call('" op "', $1, $2, $3, $4, $5)"
+
 #define STR_(x) #x
 #define STR(x)  STR_(x)
 
@@ -27,39 +32,46 @@
 /* docs/sql-api.md, "Functions". Order inside a path is the order of the Allow list. */
 static const struct gw_route routes[] = {
 	{ "POST", "/api/auth/register", GW_ROUTE_REGISTER, false, "api.register",
-	  SELECT_FROM "api.register($1::jsonb)", { GW_ARG_BODY, GW_ARG_NONE }, 201 },
+	  SELECT_FROM "api.register($1::jsonb)", { GW_ARG_BODY, GW_ARG_NONE }, 201,
+	  KEYED_FROM "api.idempotent_register($1, $2, $3, $4)" },
 	{ "POST", "/api/auth/login", GW_ROUTE_LOGIN, false, "api.login",
-	  SELECT_FROM "api.login($1::jsonb)", { GW_ARG_BODY, GW_ARG_NONE }, 200 },
+	  SELECT_FROM "api.login($1::jsonb)", { GW_ARG_BODY, GW_ARG_NONE }, 200, NULL },
 	{ "POST", "/api/auth/logout", GW_ROUTE_LOGOUT, true, "api.logout",
-	  SELECT_FROM "api.logout()", { GW_ARG_NONE, GW_ARG_NONE }, 204 },
+	  SELECT_FROM "api.logout()", { GW_ARG_NONE, GW_ARG_NONE }, 204,
+	  KEYED_FROM "api.idempotent_call('logout', $1, $2, $3, $4, NULL)" },
 	{ "GET", "/api/auth/me", GW_ROUTE_ME, true, "api.me",
-	  SELECT_FROM "api.me()", { GW_ARG_NONE, GW_ARG_NONE }, 200 },
+	  SELECT_FROM "api.me()", { GW_ARG_NONE, GW_ARG_NONE }, 200, NULL },
 	{ "GET", "/api/v1/health", GW_ROUTE_HEALTH, false, "api.health",   /* health_call() */
-	  SELECT_FROM "api.health()", { GW_ARG_NONE, GW_ARG_NONE }, 200 },
+	  SELECT_FROM "api.health()", { GW_ARG_NONE, GW_ARG_NONE }, 200, NULL },
 	{ "GET", "/api/{user_id}/tasks", GW_ROUTE_TASK_LIST, true, "api.task_list",
-	  TASK_LIST_SQL, { GW_ARG_QUERY, GW_ARG_NONE }, 200 },
+	  TASK_LIST_SQL, { GW_ARG_QUERY, GW_ARG_NONE }, 200, NULL },
 	{ "POST", "/api/{user_id}/tasks", GW_ROUTE_TASK_CREATE, true, "api.task_create",
 	  /* and the new task's ids, for Location (response_location) */
 	  "SELECT data, meta, error, data->>'user_id', data->>'id' FROM api.task_create($1::jsonb)",
-	  { GW_ARG_BODY, GW_ARG_NONE }, 201 },
+	  { GW_ARG_BODY, GW_ARG_NONE }, 201,
+	  "SELECT data, meta, error, data->>'user_id', data->>'id', replayed "
+	  "FROM api.idempotent_call('task_create', $1, $2, $3, $4, NULL)" },
 	{ "GET", "/api/{user_id}/tasks/{id}", GW_ROUTE_TASK_GET, true, "api.task_get",
-	  SELECT_FROM "api.task_get($1)", { GW_ARG_TASK_ID, GW_ARG_NONE }, 200 },
+	  SELECT_FROM "api.task_get($1)", { GW_ARG_TASK_ID, GW_ARG_NONE }, 200, NULL },
 	{ "PUT", "/api/{user_id}/tasks/{id}", GW_ROUTE_TASK_UPDATE, true, "api.task_update",
-	  SELECT_FROM "api.task_update($1, $2::jsonb)", { GW_ARG_TASK_ID, GW_ARG_BODY }, 200 },
+	  SELECT_FROM "api.task_update($1, $2::jsonb)", { GW_ARG_TASK_ID, GW_ARG_BODY }, 200,
+	  KEYED_TASK("task_update") },
 	{ "DELETE", "/api/{user_id}/tasks/{id}", GW_ROUTE_TASK_DELETE, true, "api.task_delete",
-	  SELECT_FROM "api.task_delete($1)", { GW_ARG_TASK_ID, GW_ARG_NONE }, 204 },
+	  SELECT_FROM "api.task_delete($1)", { GW_ARG_TASK_ID, GW_ARG_NONE }, 204,
+	  KEYED_TASK("task_delete") },
 	{ "PATCH", "/api/{user_id}/tasks/{id}/complete", GW_ROUTE_TASK_COMPLETE, true,
 	  "api.task_complete", SELECT_FROM "api.task_complete($1, $2::jsonb)",
-	  { GW_ARG_TASK_ID, GW_ARG_BODY_OR_NULL }, 200 },
+	  { GW_ARG_TASK_ID, GW_ARG_BODY_OR_NULL }, 200, KEYED_TASK("task_complete") },
 	/* the API's description and its reference page, from the gateway itself (docs.c) */
 	{ "GET", "/api/openapi.json", GW_ROUTE_OPENAPI, false, "openapi.json", NULL,
-	  { GW_ARG_NONE, GW_ARG_NONE }, 200 },
-	{ "GET", "/api/docs", GW_ROUTE_DOCS, false, "docs", NULL, { GW_ARG_NONE, GW_ARG_NONE }, 200 },
+	  { GW_ARG_NONE, GW_ARG_NONE }, 200, NULL },
+	{ "GET", "/api/docs", GW_ROUTE_DOCS, false, "docs", NULL, { GW_ARG_NONE, GW_ARG_NONE }, 200,
+	  NULL },
 	{ "GET", "/api/docs/redoc.standalone.js", GW_ROUTE_DOCS_SCRIPT, false, "docs script", NULL,
-	  { GW_ARG_NONE, GW_ARG_NONE }, 200 },
+	  { GW_ARG_NONE, GW_ARG_NONE }, 200, NULL },
 	/* not routed (no method, no path): asked before a body is refused (handler.c) */
 	{ NULL, NULL, GW_ROUTE_AUTHORIZE, true, "api.authorize",
-	  SELECT_FROM "api.authorize()", { GW_ARG_NONE, GW_ARG_NONE }, 200 },
+	  SELECT_FROM "api.authorize()", { GW_ARG_NONE, GW_ARG_NONE }, 200, NULL },
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -237,6 +249,45 @@ router_match(const char *method, const char *path, struct gw_match *m)
 	if (id != NULL && (m->task_id = router_param_copy(id, id_len)) == NULL)
 		return -1;
 	return 0;
+}
+
+char *
+router_path_of(const struct gw_match *m)
+{
+	const char *p;
+	size_t      len = 0;
+	char       *out;
+	char       *o;
+
+	if (m->route == NULL || m->route->pattern == NULL)
+		return NULL;
+	/* the length: each parameter in place of its {name} */
+	for (p = m->route->pattern; *p != '\0'; p++) {
+		if (strncmp(p, "{user_id}", 9) == 0 && m->user_id != NULL) {
+			len += strlen(m->user_id);
+			p += 8;
+		} else if (strncmp(p, "{id}", 4) == 0 && m->task_id != NULL) {
+			len += strlen(m->task_id);
+			p += 3;
+		} else
+			len++;
+	}
+	out = malloc(len + 1);
+	if (out == NULL)
+		return NULL;
+	o = out;
+	for (p = m->route->pattern; *p != '\0'; p++) {
+		if (strncmp(p, "{user_id}", 9) == 0 && m->user_id != NULL) {
+			o = stpcpy(o, m->user_id);
+			p += 8;
+		} else if (strncmp(p, "{id}", 4) == 0 && m->task_id != NULL) {
+			o = stpcpy(o, m->task_id);
+			p += 3;
+		} else
+			*o++ = *p;
+	}
+	*o = '\0';
+	return out;
 }
 
 const struct gw_route *

@@ -48,6 +48,11 @@ struct gw_route {
 	                                     NULL: answered by the gateway itself (docs.c) */
 	enum gw_arg      args[2];
 	unsigned         success_status;  /* 200, 201 or 204 */
+	const char      *keyed_sql;       /* the call under an Idempotency-Key (the writes,
+	                                     docs/sql-api.md): selects data, meta, error, the
+	                                     two key columns, replayed; binds the key, method,
+	                                     path, body and, after them, the route's {id};
+	                                     NULL: the header is ignored */
 };
 
 enum gw_match_kind {
@@ -77,6 +82,13 @@ struct gw_match {
  */
 int  router_match(const char *method, const char *path, struct gw_match *m);
 void router_match_clear(struct gw_match *m);
+
+/*
+ * The request's path as the database is told it for an Idempotency-Key's fingerprint: the
+ * matched route's pattern with its {user_id} and {id} filled in (valid UTF-8, as the match
+ * holds them). malloc'd; NULL when out of memory or when m holds no route.
+ */
+char *router_path_of(const struct gw_match *m);
 
 /* The table's i-th row (0, 1, ...), NULL past the end: for metrics.c and the document's
  * route check (test_openapi.c). */

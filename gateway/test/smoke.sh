@@ -124,7 +124,7 @@ check "$status" 404 "deleted 404"
 call OPTIONS "/api/$uid/tasks" -H 'Origin: http://localhost:3000' -H 'Access-Control-Request-Method: POST'
 check "$status" 204 "preflight 204"
 check "$(header Access-Control-Allow-Origin)" "http://localhost:3000" "preflight origin"
-check "$(header Access-Control-Allow-Headers)" "Authorization, Content-Type" "preflight headers"
+check "$(header Access-Control-Allow-Headers)" "Authorization, Content-Type, Idempotency-Key" "preflight headers"
 check "$(header Access-Control-Allow-Methods)" "GET, HEAD, POST, OPTIONS" "preflight methods"
 call GET /nowhere -H 'Origin: http://localhost:3000'
 check "$(header Access-Control-Allow-Origin)" "http://localhost:3000" "CORS on errors"

@@ -150,15 +150,16 @@ main(void)
 		ok(strcmp(hd[1].name, "Access-Control-Allow-Origin") == 0 &&
 		   strcmp(hd[1].value, "https://a.example") == 0, "headers: the origin echoed");
 		ok(strcmp(hd[2].name, "Access-Control-Expose-Headers") == 0 &&
-		   strcmp(hd[2].value, "Location, Retry-After, Server-Timing, WWW-Authenticate, "
-		                         "X-Request-Id") == 0,
+		   strcmp(hd[2].value, "Idempotent-Replayed, Location, Retry-After, Server-Timing, "
+		                         "WWW-Authenticate, X-Request-Id") == 0,
 		   "headers: exposed");
 		n = cors_headers("https://a.example", "GET, HEAD, POST, OPTIONS", hd);
 		is_int(n, GW_CORS_HEADERS_MAX, "headers: preflight: six");
 		ok(strcmp(hd[3].name, "Access-Control-Allow-Methods") == 0 &&
 		   strcmp(hd[3].value, "GET, HEAD, POST, OPTIONS") == 0, "preflight: the Allow list");
 		ok(strcmp(hd[4].name, "Access-Control-Allow-Headers") == 0 &&
-		   strcmp(hd[4].value, "Authorization, Content-Type") == 0, "preflight: headers");
+		   strcmp(hd[4].value, "Authorization, Content-Type, Idempotency-Key") == 0,
+		   "preflight: headers (Idempotency-Key too)");
 		ok(strcmp(hd[5].name, "Access-Control-Max-Age") == 0 &&
 		   strcmp(hd[5].value, "600") == 0, "preflight: max age");
 	}

@@ -104,6 +104,25 @@ main(void)
 	ok(!request_id_is_sane("a\r\nSet-Cookie: x"), "id: CRLF");
 	ok(!request_id_is_sane("a/b"), "id: slash");
 	ok(!request_id_is_sane("\xc3\xa9"), "id: non-ASCII");
+
+	/* Idempotency-Key: 1-255 printable ASCII */
+	{
+		char key[258];
+
+		ok(request_idempotency_key_valid("a"), "idempotency key: one character");
+		ok(request_idempotency_key_valid(" ~!\"#"), "idempotency key: printable ASCII, space too");
+		memset(key, '~', sizeof key);
+		key[255] = '\0';
+		ok(request_idempotency_key_valid(key), "idempotency key: 255 characters");
+		key[255] = '~';
+		key[256] = '\0';
+		ok(!request_idempotency_key_valid(key), "idempotency key: 256 characters");
+		ok(!request_idempotency_key_valid(""), "idempotency key: empty");
+		ok(!request_idempotency_key_valid(NULL), "idempotency key: absent");
+		ok(!request_idempotency_key_valid("a\tb"), "idempotency key: a tab");
+		ok(!request_idempotency_key_valid("a\x7f"), "idempotency key: DEL");
+		ok(!request_idempotency_key_valid("caf\xc3\xa9"), "idempotency key: not ASCII");
+	}
 	request_id_generate(id);
 	request_id_generate(id2);
 	is_int(strlen(id), 36, "generated id: UUID length");

@@ -104,6 +104,43 @@ main(void)
 	   "task_complete's body may be NULL");
 	router_match_clear(&m);
 
+	/* the writes, and only they, have a call under an Idempotency-Key; its path for the
+	 * fingerprint is the pattern filled in */
+	for (size_t i = 0; router_at(i) != NULL; i++) {
+		const struct gw_route *r = router_at(i);
+		bool write = r->method != NULL && strcmp(r->method, "GET") != 0 &&
+		             r->id != GW_ROUTE_LOGIN;
+
+		ok((r->keyed_sql != NULL) == write && (r->keyed_sql == NULL ||
+		   strstr(r->keyed_sql, ", replayed FROM api.idempotent_") != NULL),
+		   "route %s %s: %s", r->method != NULL ? r->method : "-",
+		   r->pattern != NULL ? r->pattern : "-", write ? "keyed call" : "no keyed call");
+	}
+	router_match("PATCH", "/api/u1/tasks/t9/complete", &m);
+	{
+		char *p = router_path_of(&m);
+
+		is_str(p, "/api/u1/tasks/t9/complete", "path of a match: the pattern filled in");
+		free(p);
+	}
+	router_match_clear(&m);
+	router_match("POST", "/api/auth/register", &m);
+	{
+		char *p = router_path_of(&m);
+
+		is_str(p, "/api/auth/register", "path of a match without parameters");
+		free(p);
+	}
+	router_match_clear(&m);
+	router_match("POST", "/api/\xff/tasks", &m);
+	{
+		char *p = router_path_of(&m);
+
+		is_str(p, "/api/\xef\xbf\xbd/tasks", "path of a match: parameters as the match holds them (UTF-8)");
+		free(p);
+	}
+	router_match_clear(&m);
+
 	/* the table holds every route, api.authorize() too, which no request reaches */
 	for (int id = GW_ROUTE_REGISTER; id <= GW_ROUTE_AUTHORIZE; id++) {
 		const struct gw_route *r = router_route((enum gw_route_id) id);

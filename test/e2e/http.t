@@ -259,8 +259,8 @@ for my $c ([$tasks, 'POST'], [$tasks, 'GET'], [$one, 'PUT'], [$one, 'DELETE'], [
 	cors_ok($r, $name);
 	ok(list_has(header($r, 'access-control-allow-methods'), $m), "$name: Access-Control-Allow-Methods includes $m")
 		or diag('got: ' . (header($r, 'access-control-allow-methods') // 'none'));
-	ok(list_has(header($r, 'access-control-allow-headers'), 'Authorization', 'Content-Type'),
-		"$name: Access-Control-Allow-Headers includes Authorization and Content-Type")
+	ok(list_has(header($r, 'access-control-allow-headers'), 'Authorization', 'Content-Type', 'Idempotency-Key'),
+		"$name: Access-Control-Allow-Headers includes Authorization, Content-Type and Idempotency-Key")
 		or diag('got: ' . (header($r, 'access-control-allow-headers') // 'none'));
 	ok(length(header($r, 'x-request-id') // ''), "$name: X-Request-Id");
 }
