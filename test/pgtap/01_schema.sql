@@ -4,7 +4,7 @@
 BEGIN;
 \set catalog_as_installed
 \ir _helpers.psql
-SELECT plan(126);
+SELECT plan(127);
 
 -- extension and schemas
 SELECT CASE WHEN pg_temp.plain()
