@@ -38,6 +38,16 @@ is "$(curl -s -o /dev/null -w '%{http_code}' "$gw_url/api/auth/me" -H "Authoriza
 # a failing call: api.login raises a 422, and the server would log its parameters on error
 is "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$gw_url/api/auth/login" -H 'Content-Type: application/json' \
 	-d "{\"username\":\"  \",\"password\":\"$password\"}")" 422 "a login that fails in the database (422), with the password"
+# register under an Idempotency-Key (api.idempotent_register: the body, password and all, is
+# a parameter of the keyed call): first, replayed, and failing (another key: taken, 409)
+keyed_password="Pw-$(random_secret | head -c 20)"
+keyed_name="keyed_$$"
+keyed_body="{\"username\":\"$keyed_name\",\"email\":\"$keyed_name@example.com\",\"password\":\"$keyed_password\"}"
+keyed() { curl -s -o /dev/null -w '%{http_code} %header{idempotent-replayed}' -X POST "$gw_url/api/auth/register" \
+	-H 'Content-Type: application/json' -H "Idempotency-Key: $1" -d "$keyed_body"; }
+is "$(keyed "log-$$")" "201 " "a register under an Idempotency-Key"
+is "$(keyed "log-$$")" "201 true" "... and its retry, replayed"
+is "$(keyed "log-other-$$")" "409 " "... and under another key: taken (a keyed call that fails)"
 gateway_stop gw
 q "ALTER SYSTEM RESET ALL" && q "SELECT pg_reload_conf()" >/dev/null
 
@@ -45,6 +55,8 @@ q "ALTER SYSTEM RESET ALL" && q "SELECT pg_reload_conf()" >/dev/null
 like "$(grep -c 'api.login' "$log")" '^[1-9][0-9]*$' "the server log holds the gateway's statements (logging was on)"
 like "$(grep -c 'invalid fields: username' "$log")" '^[1-9][0-9]*$' "... and the failing call's error"
 is "$(grep -c -F "$password" "$log")" 0 "the password is nowhere in the server log"
+like "$(grep -c 'api.idempotent_register' "$log")" '^[1-9][0-9]*$' "the server log holds the keyed register's statements"
+is "$(grep -c -F "$keyed_password" "$log")" 0 "the keyed register's password is nowhere in the server log"
 is "$(grep -c -F "$token" "$log")" 0 "the token is nowhere in the server log"
 is "$(grep -c -F "${token##*.}" "$log")" 0 "not even the token's signature"
 tap_plan
