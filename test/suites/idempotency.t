@@ -9,7 +9,8 @@
 #   2. expiry: an expired key is a new key (no replay, no 422); the lifetime setting; a
 #      stored answer purges 10 expired keys, todo.forget_idempotency_keys the rest
 #   3. restart under load: 20 clients, each its own user, create tasks each under a key of
-#      its own; PostgreSQL is restarted with `pg_ctl restart -m immediate` in the middle;
+#      its own; PostgreSQL (fsync on) is restarted with `pg_ctl restart -m immediate` twice,
+#      at a third and at two thirds of the load;
 #      every 503, 409 and lost connection is retried with the same key and body until an
 #      answer comes. Counted in the database: one task per key, none twice, none missing,
 #      and every acknowledged id is the task stored for its key.
@@ -162,6 +163,10 @@ sub wait_for {
 	ok(wait_for("SELECT count(*) >= $third FROM todo.tasks WHERE title LIKE 'restart %'", 'a third of the load stored'),
 		"the load is under way ($third tasks stored)");
 	ok(pg_ctl('-m', 'immediate', '-w', 'restart'), 'pg_ctl restart -m immediate in the middle of the load');
+	my $two_thirds = 2 * $third;
+	ok(wait_for("SELECT count(*) >= $two_thirds FROM todo.tasks WHERE title LIKE 'restart %'", 'two thirds of the load stored'),
+		"the load goes on ($two_thirds tasks stored)");
+	ok(pg_ctl('-m', 'immediate', '-w', 'restart'), 'pg_ctl restart -m immediate again');
 	waitpid $_, 0 for @pids;
 	ok(gateway_alive($gw), 'the gateway is still running');
 
