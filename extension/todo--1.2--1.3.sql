@@ -151,6 +151,130 @@ ALTER TABLE todo.task_counts OWNER TO todo_owner;
 REVOKE EXECUTE ON FUNCTION todo.uncount_tasks(), todo.move_task_count(), todo.forget_task_counts() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION todo.uncount_tasks(), todo.move_task_count(), todo.forget_task_counts() TO todo_owner;
 
+-- schema/41_task_input.sql: a body of known fields only skips the query of
+-- todo.unknown_field_errors (about 8 us of a POST's or PUT's server CPU)
+CREATE OR REPLACE FUNCTION todo.task_fields(body jsonb, creating boolean)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	-- (a body of known fields only, the common case, skips the query that names the others)
+	errors jsonb := CASE WHEN jsonb_typeof(body) <> 'object'
+			OR body - '{title,description,priority,due_date,tags,recursion_pattern,status,completed}'::text[] <> '{}'
+		THEN todo.unknown_field_errors(body,
+			'{title,description,priority,due_date,tags,recursion_pattern,status,completed}',
+			'{id,user_id,created_at,updated_at,completed_at}')
+		ELSE '[]' END;
+	fields jsonb := '{}';
+	value jsonb;
+	text_value text;
+	due timestamptz;
+	tags text[];
+BEGIN
+	IF body ? 'title' OR creating THEN
+		value := body -> 'title';
+		text_value := todo.trim_space(value #>> '{}');
+		IF value IS NULL OR jsonb_typeof(value) = 'null' THEN
+			errors := errors || todo.field_error('title', 'is required');
+		ELSIF jsonb_typeof(value) <> 'string' THEN
+			errors := errors || todo.field_error('title', 'must be a string');
+		ELSIF char_length(text_value) NOT BETWEEN 1 AND 200 THEN
+			errors := errors || todo.field_error('title', 'must be 1 to 200 characters after trimming');
+		ELSE
+			fields := fields || jsonb_build_object('title', text_value);
+		END IF;
+	END IF;
+
+	IF body ? 'description' THEN
+		value := body -> 'description';
+		IF jsonb_typeof(value) NOT IN ('null', 'string') THEN
+			errors := errors || todo.field_error('description', 'must be a string or null');
+		ELSIF char_length(value #>> '{}') > 10000 THEN
+			errors := errors || todo.field_error('description', 'must be at most 10000 characters');
+		ELSE
+			fields := fields || jsonb_build_object('description', value);
+		END IF;
+	END IF;
+
+	IF body ? 'priority' THEN
+		text_value := lower(body ->> 'priority');
+		IF jsonb_typeof(body -> 'priority') <> 'string' OR text_value NOT IN ('low', 'medium', 'high') THEN
+			errors := errors || todo.field_error('priority', 'must be low, medium or high');
+		ELSE
+			fields := fields || jsonb_build_object('priority', text_value);
+		END IF;
+	END IF;
+
+	IF body ? 'due_date' THEN
+		value := body -> 'due_date';
+		IF jsonb_typeof(value) = 'string' THEN
+			due := todo.parse_timestamp(value #>> '{}');
+		END IF;
+		IF jsonb_typeof(value) = 'null' THEN
+			fields := fields || jsonb_build_object('due_date', NULL);
+		ELSIF due IS NULL THEN
+			errors := errors || todo.field_error('due_date', 'must be an RFC 3339 timestamp with an offset or a date YYYY-MM-DD');
+		ELSIF creating AND due < todo.start_of_today() THEN
+			errors := errors || todo.field_error('due_date', 'must not be in the past');
+		ELSE
+			fields := fields || jsonb_build_object('due_date', due);
+		END IF;
+	END IF;
+
+	IF body ? 'tags' THEN
+		tags := todo.tags_from_json(body -> 'tags');
+		IF tags IS NULL THEN
+			errors := errors || todo.field_error('tags', 'must be an array of strings or a comma-separated string');
+		ELSE
+			BEGIN
+				fields := fields || jsonb_build_object('tags', todo.normalize_tags(tags));
+			EXCEPTION WHEN SQLSTATE 'TD422' THEN
+				errors := errors || todo.field_error('tags', SQLERRM);
+			END;
+		END IF;
+	END IF;
+
+	IF body ? 'recursion_pattern' THEN
+		value := body -> 'recursion_pattern';
+		text_value := todo.normalize_recurrence(value #>> '{}');
+		IF jsonb_typeof(value) = 'null' THEN
+			fields := fields || jsonb_build_object('recursion_pattern', NULL);
+		ELSIF jsonb_typeof(value) <> 'string' OR todo.recurrence_interval(text_value) IS NULL THEN
+			errors := errors || todo.field_error('recursion_pattern',
+				'must be daily, weekly, monthly, yearly or every N days|weeks|months|years with N from 1 to 365');
+		ELSE
+			fields := fields || jsonb_build_object('recursion_pattern', text_value);
+		END IF;
+	END IF;
+
+	IF body ? 'status' THEN
+		text_value := lower(body ->> 'status');
+		IF jsonb_typeof(body -> 'status') <> 'string' OR text_value NOT IN ('pending', 'completed') THEN
+			errors := errors || todo.field_error('status', 'must be pending or completed');
+		ELSE
+			fields := fields || jsonb_build_object('status', text_value);
+		END IF;
+	END IF;
+
+	IF body ? 'completed' THEN
+		IF jsonb_typeof(body -> 'completed') <> 'boolean' THEN
+			errors := errors || todo.field_error('completed', 'must be true or false');
+		ELSIF fields ? 'status' AND (fields ->> 'status' = 'completed') <> (body -> 'completed')::boolean THEN
+			errors := errors || todo.field_error('completed', 'contradicts status');
+		ELSE
+			fields := fields || jsonb_build_object('status',
+				CASE WHEN (body -> 'completed')::boolean THEN 'completed' ELSE 'pending' END);
+		END IF;
+	END IF;
+
+	IF errors <> '[]' THEN
+		PERFORM todo.raise_validation(errors);
+	END IF;
+	RETURN fields;
+END
+$$;
+
 -- plain install: 99_installer.sql
 
 -- Idempotency-Key (issue 13): schema/28_idempotency.sql, schema/46_api_idempotency.sql, and
