@@ -482,13 +482,19 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	token_user uuid;
+	refusal text;
 BEGIN
 	scope := 'u:' || (todo.authenticate()).user_id;
 	session_live := true;
 EXCEPTION WHEN SQLSTATE 'TD401' THEN
-	token_user := todo.try_uuid(todo.jwt_verify(coalesce(current_setting('app.token', true), '')) ->> 'sub');
+	GET STACKED DIAGNOSTICS refusal = MESSAGE_TEXT;
+	BEGIN
+		token_user := todo.try_uuid(todo.jwt_verify(coalesce(current_setting('app.token', true), '')) ->> 'sub');
+	EXCEPTION WHEN SQLSTATE 'TD401' THEN
+		token_user := NULL;     -- not one of ours, or not valid at all: the first refusal stands
+	END;
 	IF token_user IS NULL THEN
-		RAISE;
+		PERFORM todo.raise_error('TD401', refusal);
 	END IF;
 	scope := 'u:' || token_user;
 	session_live := false;

@@ -5,7 +5,7 @@
 -- idempotency suite (test/suites/idempotency.sh) checks it over HTTP.
 BEGIN;
 \ir _helpers.psql
-SELECT plan(51);
+SELECT plan(52);
 
 SELECT pg_temp.make_user('alice', 'alice@example.com') AS alice, pg_temp.make_user('bob', 'bob@example.com') AS bob \gset
 SELECT pg_temp.token_for('alice') AS tok_a, pg_temp.token_for('bob') AS tok_b \gset
@@ -110,8 +110,11 @@ SELECT is(pg_temp.err(pg_temp.call_sql('task_get', 'op-1', 'GET', '/p', NULL)) -
 SELECT is((pg_temp.call('logout', 'out-1', 'POST', '/api/auth/logout', NULL)).replayed, false, 'logout under a key');
 SELECT is((pg_temp.call('logout', 'out-1', 'POST', '/api/auth/logout', NULL)).replayed, true,
 	'the logout again with the ended session''s token: replayed (204), not 401');
-SELECT is(pg_temp.err(pg_temp.call_sql('logout', 'out-2', 'POST', '/api/auth/logout', NULL)) ->> 'sqlstate', 'TD401',
-	'another key with that token: TD401, the session has ended');
+SELECT is(pg_temp.err(pg_temp.call_sql('logout', 'out-2', 'POST', '/api/auth/logout', NULL)) - 'detail',
+	'{"sqlstate": "TD401", "message": "session has ended"}', 'another key with that token: TD401, the session has ended');
+SELECT pg_temp.req('todo_user', 'not.a-token.at-all', '');
+SELECT is(pg_temp.err(pg_temp.call_sql('logout', 'out-1', 'POST', '/api/auth/logout', NULL)) - 'detail',
+	'{"sqlstate": "TD401", "message": "invalid token"}', 'a logout with a token that is no token: TD401 as without a key');
 
 RESET ROLE;
 SELECT pg_temp.token_for('alice') AS tok_a \gset
