@@ -16,6 +16,7 @@
 #include "health.h"
 #include "log.h"
 #include "metrics.h"
+#include "replica.h"
 #include "strbuf.h"
 
 #define ADMIN_CONNECTIONS  16             /* a scraper and a few probes */
@@ -65,6 +66,8 @@ admin_metrics(struct gw_app *app, size_t *len)
 	st.health = health_state_name(&h);
 	strbuf_init(&sb, METRICS_MAX);
 	metrics_write(&sb, &st);
+	if (app->replicas != NULL)
+		replicas_write_metrics(app->replicas, &sb);
 	return strbuf_steal(&sb, len);
 }
 
@@ -122,6 +125,20 @@ admin_access(void *cls, struct MHD_Connection *con, const char *url, const char 
 		const char *why = admin_not_ready(admin->app);
 		int         n;
 
+		if (*why == '\0' && admin->app->replicas != NULL) {
+			/* a replica out of rotation leaves the gateway ready: the primary serves */
+			struct strbuf sb;
+			size_t        len = 0;
+			char         *body;
+
+			strbuf_init(&sb, 4096);
+			strbuf_puts(&sb, "ready\n");
+			replicas_describe(admin->app->replicas, &sb);
+			body = strbuf_steal(&sb, &len);
+			if (body == NULL)
+				return admin_reply(con, 500, text, (char *) "out of memory\n", 14, false);
+			return admin_reply(con, 200, text, body, len, true);
+		}
 		if (*why == '\0')
 			return admin_reply(con, 200, text, (char *) "ready\n", 6, false);
 		n = snprintf(msg, sizeof msg, "not ready: %s\n", why);

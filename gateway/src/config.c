@@ -121,6 +121,11 @@ config_load(struct gw_config *cfg, gw_getenv_fn get, char *err, size_t errlen)
 	s = get("CORS_ORIGINS");
 	if (cors_parse(&cfg->cors, s != NULL ? s : DEFAULT_CORS_ORIGINS, err, errlen) != 0)
 		return -1;
+	/* last: nothing after it fails, so a refusal leaves nothing of it to free */
+	if (replica_config_load(&cfg->replicas, get, cfg->pool_size, err, errlen) != 0) {
+		cors_free(&cfg->cors);
+		return -1;
+	}
 	return 0;
 }
 
@@ -128,4 +133,5 @@ void
 config_free(struct gw_config *cfg)
 {
 	cors_free(&cfg->cors);
+	replica_config_free(&cfg->replicas);
 }

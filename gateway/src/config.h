@@ -8,6 +8,7 @@
 #include "clientaddr.h"
 #include "cors.h"
 #include "log.h"
+#include "replica_config.h"
 
 enum gw_environment {
 	GW_ENV_DEVELOPMENT,     /* fail at once when the database is unreachable */
@@ -41,6 +42,7 @@ struct gw_config {
 	                                        NULL: build/vendor/ beside the executable (docs.h) */
 	struct gw_proxies   proxies;         /* TRUSTED_PROXIES, default none: the proxies whose
 	                                        * X-Forwarded-For names the client (clientaddr.h) */
+	struct gw_replica_config replicas;   /* DATABASE_READ_URL, REPLICA_* (replica_config.h) */
 	const char         *web_root;        /* WEB_ROOT, borrowed: the web app's files; NULL
 	                                        * (unset): web/ next to the executable when it
 	                                        * is there; "": no web app (static.h) */

@@ -13,6 +13,7 @@
 #include "metrics.h"
 #include "query.h"
 #include "querystring.h"
+#include "replica.h"
 #include "router.h"
 
 /* Deadlines for an ordinary request: the pool wait is POOL_TIMEOUT. */
@@ -89,28 +90,51 @@ dispatch_key_call(const struct gw_request *req, const struct gw_route *route,
 }
 
 /*
+ * Runs call where it belongs: a read-only route's on a replica when one may answer it
+ * (replica.h), unless primary_only; anything else on the primary, and then the request's
+ * token and user read their own write from then on (replicas_note_write).
+ */
+static enum gw_qstatus
+dispatch_exec(struct gw_app *app, const struct gw_request *req, const struct gw_route *route,
+              const struct gw_call *call, bool primary_only, struct gw_qresult *q)
+{
+	struct gw_read_keys keys = { route->auth ? req->token : NULL, req->match.user_id };
+	struct gw_deadlines dl;
+
+	if (app->replicas != NULL && router_read_only(route->id) && !primary_only)
+		return replicas_read(app->replicas, app->pool, call, &keys,
+		                     (int64_t) app->config->pool_timeout * GW_US_PER_SEC, q);
+	dl = dispatch_deadlines(app);
+	query_exec(app->pool, call, &dl, q);
+	/* a read run here after a key refresh may have opened another issuer's session */
+	if (app->replicas != NULL && (primary_only || !router_read_only(route->id)) &&
+	    q->status == GW_Q_ROW)
+		replicas_note_write(app->replicas, &keys);
+	return q->status;
+}
+
+/*
  * Runs call and turns every failure into reply (true: a row without error is in q, the
  * caller answers; false: reply is set and q is cleared). Unmapped errors are logged here.
  */
 static bool
-dispatch_run(struct gw_app *app, struct gw_request *req, const struct gw_call *call,
-             struct gw_qresult *q, struct gw_reply *reply)
+dispatch_run(struct gw_app *app, struct gw_request *req, const struct gw_route *route,
+             const struct gw_call *call, struct gw_qresult *q, struct gw_reply *reply)
 {
-	struct gw_deadlines dl = dispatch_deadlines(app);
 	struct gw_error     err;
 	bool                known = true;
 
 	int64_t             t0 = clock_now_us();
 
-	query_exec(app->pool, call, &dl, q);
+	dispatch_exec(app, req, route, call, false, q);
 	req->db_us += clock_now_us() - t0;
 	req->round_trips += q->round_trips;
 	if (jwks_refresh_for(app->jwks, q, req->request_id)) {
-		/* the token's key was unknown and has just been fetched: once more, once */
+		/* the token's key was unknown and has just been fetched: once more, once, where
+		 * the keys were just stored */
 		query_result_clear(q);
-		dl = dispatch_deadlines(app);
 		t0 = clock_now_us();
-		query_exec(app->pool, call, &dl, q);
+		dispatch_exec(app, req, route, call, true, q);
 		req->db_us += clock_now_us() - t0;
 		req->round_trips += q->round_trips;
 	}
@@ -168,7 +192,7 @@ dispatch_refuse(struct gw_app *app, struct gw_request *req, enum gw_err refusal,
 		struct gw_qresult q;
 
 		dispatch_build_call(req, router_route(GW_ROUTE_AUTHORIZE), NULL, &call);
-		if (!dispatch_run(app, req, &call, &q, reply))
+		if (!dispatch_run(app, req, router_route(GW_ROUTE_AUTHORIZE), &call, &q, reply))
 			return;
 		query_result_clear(&q);
 	}
@@ -261,7 +285,7 @@ dispatch_request(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 		}
 		dispatch_key_call(req, route, key_path, &call);
 	}
-	if (dispatch_run(app, req, &call, &q, reply)) {
+	if (dispatch_run(app, req, route, &call, &q, reply)) {
 		reply->status = route->success_status;
 		/* the stored answer of an earlier request under the key (its third key column) */
 		reply->replayed = keyed && q.keys[2] != NULL && strcmp(q.keys[2], "t") == 0;

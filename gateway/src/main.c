@@ -21,6 +21,7 @@
 #include "pgwait.h"
 #include "pool.h"
 #include "query.h"
+#include "replica.h"
 #include "static.h"
 
 #define IDLE_TIMEOUT_S      30     /* an HTTP connection silent this long is closed */
@@ -142,6 +143,7 @@ main_shutdown(struct MHD_Daemon *daemon, struct gw_admin *admin, struct gw_app *
 		pgwait_abort_all();
 	}
 	admin_stop(admin);
+	replicas_close(app->replicas);
 	pool_close(app->pool);
 	pool_close(app->health_pool);
 	MHD_stop_daemon(daemon);
@@ -214,6 +216,17 @@ main(void)
 	if (app.jwks == NULL)
 		log_msg(GW_LOG_WARN, NULL, "cannot start the JWKS fetcher: tokens of issuers "
 		        "with a JWKS URL cannot be verified until the keys are in the database");
+	/* the read replicas, and their checker thread (replica.c) */
+	if (cfg.replicas.n > 0) {
+		app.replicas = replicas_start(&cfg.replicas, cfg.database_url);
+		if (app.replicas == NULL)
+			log_msg(GW_LOG_WARN, NULL, "cannot start the read replicas: every request "
+			        "goes to the primary");
+		else
+			log_msg(GW_LOG_INFO, NULL, "read replicas: %u (REPLICA_MAX_LAG_MS %u, "
+			        "REPLICA_CHECK_MS %u, REPLICA_POOL_SIZE %u)", cfg.replicas.n,
+			        cfg.replicas.max_lag_ms, cfg.replicas.check_ms, cfg.replicas.pool_size);
+	}
 	daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 	                          MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
 	                          (uint16_t) cfg.port, NULL, NULL, handler_access, &app,
@@ -229,6 +242,7 @@ main(void)
 	                          MHD_OPTION_END);
 	if (daemon == NULL) {
 		log_msg(GW_LOG_ERROR, NULL, "cannot listen on port %u (PORT)", cfg.port);
+		replicas_free(app.replicas);
 		jwks_free(app.jwks);
 		static_close(app.web);
 		pool_destroy(app.health_pool);
@@ -239,6 +253,7 @@ main(void)
 	if (cfg.admin_port != 0 && (admin = admin_start(&app, err, sizeof err)) == NULL) {
 		log_msg(GW_LOG_ERROR, NULL, "admin listener: %s", err);
 		MHD_stop_daemon(daemon);
+		replicas_free(app.replicas);
 		jwks_free(app.jwks);
 		pool_destroy(app.health_pool);
 		pool_destroy(app.pool);
@@ -259,6 +274,7 @@ main(void)
 	log_msg(GW_LOG_INFO, NULL, "%s received: shutting down",
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
 	main_shutdown(daemon, admin, &app, &stop);
+	replicas_free(app.replicas);
 	jwks_free(app.jwks);
 	static_close(app.web);
 	pool_destroy(app.health_pool);

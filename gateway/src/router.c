@@ -76,6 +76,14 @@ static const struct gw_route routes[] = {
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
+bool
+router_read_only(enum gw_route_id id)
+{
+	/* authenticating may still write (another issuer's token seen first, a changed claim):
+	 * replica.c sends those to the primary when the replica refuses the write (25006) */
+	return id == GW_ROUTE_TASK_LIST || id == GW_ROUTE_TASK_GET || id == GW_ROUTE_ME;
+}
+
 /* Segment [s, s+n) of the path against one pattern segment [p, p+pn). */
 static bool
 router_segment_matches(const char *p, size_t pn, const char *s, size_t n)

@@ -97,4 +97,8 @@ const struct gw_route *router_at(size_t i);
 /* The table's row for id (every id has one, routed or not). */
 const struct gw_route *router_route(enum gw_route_id id);
 
+/* Whether the route's call only reads, as its user sees it: the task list, one task, me.
+ * A replica may answer them (replica.h); every other route goes to the primary. */
+bool router_read_only(enum gw_route_id id);
+
 #endif

@@ -153,5 +153,18 @@ main(void)
 		ok(r->method == NULL && r->pattern == NULL && r->auth, "authorize: not routed, as a user");
 		is_str(r->sql, "SELECT data, meta, error FROM api.authorize()", "authorize: its SQL");
 	}
+	{
+		/* a replica may answer these three only (replica.h); every other route may write */
+		unsigned n = 0;
+
+		for (size_t i = 0; router_at(i) != NULL; i++)
+			n += router_read_only(router_at(i)->id);
+		is_int(n, 3, "three routes are read-only");
+		ok(router_read_only(GW_ROUTE_TASK_LIST) && router_read_only(GW_ROUTE_TASK_GET) &&
+		   router_read_only(GW_ROUTE_ME), "the list, one task and me");
+		ok(!router_read_only(GW_ROUTE_LOGIN) && !router_read_only(GW_ROUTE_LOGOUT) &&
+		   !router_read_only(GW_ROUTE_AUTHORIZE) && !router_read_only(GW_ROUTE_HEALTH),
+		   "login, logout, authorize and health are not");
+	}
 	return done_testing();
 }
