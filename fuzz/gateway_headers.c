@@ -2,12 +2,14 @@
  * gateway_headers.c - the request headers the gateway reads itself: Authorization
  * (auth_bearer), X-Request-Id (request_id_is_sane), Content-Type
  * (request_content_type_is_json), Content-Length (request_announced_too_large), Origin
- * (cors_allowed), and the CORS_ORIGINS list (cors_parse). Every parser gets the same value.
+ * (cors_allowed), Idempotency-Key (request_idempotency_key_valid), and the CORS_ORIGINS
+ * list (cors_parse). Every parser gets the same value.
  *
  * Input: a header value (it ends at a NUL, as libmicrohttpd gives it).
  * Properties: a bearer token points into the header, is 1-4096 characters of the token68
  * alphabet; a kept request id is 1-128 characters of [A-Za-z0-9._-]; an allowed origin is
  * one of the list (so safe to echo in a header); a parsed list holds only validated origins;
+ * an accepted Idempotency-Key is 1-255 bytes of 0x20-0x7E (text the database takes as is);
  * a Content-Length is over the limit exactly when it is digits worth more than 64 KiB.
  */
 #include <stdbool.h>
@@ -105,6 +107,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(n >= 1 && n <= GW_REQUEST_ID_MAX);
 		FUZZ_CHECK(strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		                         "0123456789._-") == n);
+	}
+
+	if (request_idempotency_key_valid(value)) {
+		size_t n = strlen(value);
+
+		FUZZ_CHECK(n >= 1 && n <= 255);
+		for (size_t i = 0; i < n; i++)
+			FUZZ_CHECK((unsigned char) value[i] >= 0x20 && (unsigned char) value[i] <= 0x7e);
 	}
 
 	FUZZ_CHECK(request_announced_too_large(value) == over_limit(value));
