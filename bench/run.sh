@@ -29,5 +29,7 @@ echo "== slow clients (600 slow connections from one address against health from
 bench/slowloris.sh todo_bench
 echo "== Better Auth tokens over HTTP (issue 10)"
 bench/betterauth.sh todo_bench
+echo "== read replicas: list throughput with 0 and 1 replica (issue 13)"
+bench/replica.sh     # a primary and a streaming standby of its own
 bench/migration.sh   # migration 1.0 -> 1.1 under API load, on a cluster of its own
 bench/import.sh      # legacy import of 10,000 users and 1,000,000 tasks, on a cluster of its own
