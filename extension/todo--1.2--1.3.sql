@@ -619,4 +619,164 @@ ALTER FUNCTION api.idempotent_register(text, text, text, text) OWNER TO todo_own
 GRANT EXECUTE ON FUNCTION api.idempotent_register(text, text, text, text) TO todo_anon;
 GRANT EXECUTE ON FUNCTION api.idempotent_call(text, text, text, text, text, text) TO todo_user;
 
+
+-- The streamed list (issue 11): api.task_list_rows, a row per task, and the filtered list
+-- as rows (todo.task_list_filtered_rows), which todo.task_list_filtered now puts together.
+
+-- schema/43_api_task_list.sql
+-- Any other list request (filters, another sort, paging): parameters parsed and checked,
+-- the total counted apart from the page. One row per task of the page, in order (task set,
+-- meta NULL), then one last row with the envelope's meta (task NULL): the shape of
+-- api.task_list_rows, which streams it.
+CREATE FUNCTION todo.task_list_filtered_rows(user_id uuid, params jsonb)
+RETURNS TABLE (task json, meta json)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+-- planned for each call's values: a NULL filter or an unused sort key then costs nothing,
+-- and the default sort can read the index in order (and the planner free to scan the
+-- table, which api.task_list, the caller, is not)
+SET plan_cache_mode = force_custom_plan
+SET enable_seqscan = on
+AS $$
+DECLARE
+	status_filter text := todo.query_param(params, 'status');
+	priority_filter text := lower(todo.query_param(params, 'priority'));
+	overdue text := todo.query_param(params, 'overdue');
+	due_before_text text := todo.query_param(params, 'due_before');
+	due_after_text text := todo.query_param(params, 'due_after');
+	due_before timestamptz := todo.parse_timestamp(due_before_text);
+	due_after timestamptz := todo.parse_timestamp(due_after_text);
+	search text := lower(todo.query_param(params, 'q'));
+	sort text := coalesce(todo.query_param(params, 'sort'), '-created_at');
+	limit_text text := todo.query_param(params, 'limit');
+	offset_text text := coalesce(todo.query_param(params, 'offset'), '0');
+	unknown_params text := (SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(params) k
+		WHERE k NOT IN ('status', 'priority', 'tag', 'q', 'due_before', 'due_after', 'overdue', 'sort', 'limit', 'offset'));
+	tag_filter text[];
+	row_limit integer;
+	row_offset integer;
+	total bigint;
+BEGIN
+	IF unknown_params IS NOT NULL THEN
+		PERFORM todo.raise_error('TD400', 'unknown query parameter: ' || unknown_params);
+	END IF;
+	IF status_filter NOT IN ('pending', 'completed') THEN
+		PERFORM todo.bad_query_param('status', 'pending or completed');
+	END IF;
+	IF priority_filter NOT IN ('low', 'medium', 'high') THEN
+		PERFORM todo.bad_query_param('priority', 'low, medium or high');
+	END IF;
+	IF overdue NOT IN ('true', 'false') THEN
+		PERFORM todo.bad_query_param('overdue', 'true or false');
+	END IF;
+	IF due_before IS NULL AND due_before_text IS NOT NULL THEN
+		PERFORM todo.bad_query_param('due_before', 'an RFC 3339 timestamp with an offset or a date YYYY-MM-DD');
+	END IF;
+	IF due_after IS NULL AND due_after_text IS NOT NULL THEN
+		PERFORM todo.bad_query_param('due_after', 'an RFC 3339 timestamp with an offset or a date YYYY-MM-DD');
+	END IF;
+	IF sort NOT IN ('created_at', '-created_at', 'due_date', '-due_date', 'priority', '-priority', 'title', '-title') THEN
+		PERFORM todo.bad_query_param('sort', 'one of created_at, due_date, priority, title, optionally with a leading -');
+	END IF;
+	IF limit_text !~ '^[0-9]{1,4}$' OR limit_text::integer NOT BETWEEN 1 AND 1000 THEN
+		PERFORM todo.bad_query_param('limit', 'an integer from 1 to 1000');
+	END IF;
+	IF offset_text !~ '^[0-9]{1,9}$' THEN
+		PERFORM todo.bad_query_param('offset', 'an integer of at least 0');
+	END IF;
+	row_limit := limit_text::integer;
+	row_offset := offset_text::integer;
+	IF params ? 'tag' THEN
+		IF jsonb_typeof(params -> 'tag') <> 'array' THEN
+			PERFORM todo.bad_query_param('tag', 'a tag');
+		END IF;
+		BEGIN
+			tag_filter := todo.normalize_tags(ARRAY(SELECT jsonb_array_elements_text(params -> 'tag')));
+		EXCEPTION WHEN SQLSTATE 'TD422' THEN
+			PERFORM todo.bad_query_param('tag', 'a valid tag');
+		END;
+	END IF;
+
+	SELECT count(*) INTO total
+	FROM todo.matching_tasks(task_list_filtered_rows.user_id, status_filter::todo.task_status, priority_filter::todo.task_priority,
+		tag_filter, search, due_before, due_after, overdue::boolean);
+
+	RETURN QUERY SELECT todo.task_json(page.t), NULL::json
+	FROM (
+		SELECT t FROM todo.matching_tasks(task_list_filtered_rows.user_id, status_filter::todo.task_status, priority_filter::todo.task_priority,
+			tag_filter, search, due_before, due_after, overdue::boolean) t
+		ORDER BY
+			CASE WHEN sort = 'created_at' THEN t.created_at END,
+			CASE WHEN sort = '-created_at' THEN t.created_at END DESC,
+			CASE WHEN sort = 'due_date' THEN t.due_date END,
+			CASE WHEN sort = '-due_date' THEN t.due_date END DESC,
+			CASE WHEN sort = 'priority' THEN t.priority END,
+			CASE WHEN sort = '-priority' THEN t.priority END DESC,
+			CASE WHEN sort = 'title' THEN t.title END,
+			CASE WHEN sort = '-title' THEN t.title END DESC,
+			t.id
+		LIMIT row_limit OFFSET row_offset) page;
+
+	task := NULL;
+	meta := json_build_object('total', total, 'limit', row_limit, 'offset', row_offset);
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION todo.task_list_filtered_rows(uuid, jsonb)
+	IS 'todo: a list request with query parameters, a row per task then the meta (api.task_list_rows)';
+
+-- The same list as one value, for api.task_list: the rows put together in their order.
+CREATE OR REPLACE FUNCTION todo.task_list_filtered(user_id uuid, params jsonb)
+RETURNS api.result
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(json_agg(r.task ORDER BY r.n) FILTER (WHERE r.meta IS NULL), '[]'),
+		(array_agg(r.meta) FILTER (WHERE r.meta IS NOT NULL))[1], NULL::json
+	FROM todo.task_list_filtered_rows(user_id, params) WITH ORDINALITY AS r(task, meta, n)
+$$;
+COMMENT ON FUNCTION todo.task_list_filtered(uuid, jsonb) IS 'todo: a list request with query parameters (api.task_list)';
+
+-- The list as rows, for the gateway to stream (docs/sql-api.md, "The streamed list"): one
+-- row per task, in order, its Task object in task (meta NULL), then one last row whose meta
+-- is the envelope's meta (task NULL). Errors (401, 403, 400 for a bad parameter) are
+-- raised before the first row. The rows go into PL/pgSQL's tuplestore, which keeps at most
+-- work_mem in memory and the rest in a temporary file: the backend's memory does not grow
+-- with the list, and no value of the size of the whole list is ever made (json_agg made
+-- and copied one). The total of the list without parameters is the number of rows
+-- (ROW_COUNT after RETURN QUERY). The settings and the statement are api.task_list's.
+CREATE FUNCTION api.task_list_rows(params jsonb)
+RETURNS TABLE (task json, meta json)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+SET jit = off
+AS $$
+DECLARE
+	session todo.sessions := todo.authenticate();
+	total bigint;
+BEGIN
+	IF params IS DISTINCT FROM '{}'::jsonb THEN
+		RETURN QUERY SELECT r.task, r.meta FROM todo.task_list_filtered_rows(session.user_id, params) r;
+		RETURN;
+	END IF;
+	RETURN QUERY SELECT todo.task_json(t), NULL::json FROM todo.tasks t
+		WHERE t.user_id = session.user_id
+		ORDER BY t.created_at DESC, t.id;
+	GET DIAGNOSTICS total = ROW_COUNT;
+	task := NULL;
+	meta := json_build_object('total', total, 'limit', NULL::integer, 'offset', 0);
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION api.task_list_rows(jsonb) IS 'GET /api/{user_id}/tasks, streamed: a row per Task, then the meta';
+
+-- schema/90_privileges.sql, for the new functions
+REVOKE EXECUTE ON FUNCTION todo.task_list_filtered_rows(uuid, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION todo.task_list_filtered_rows(uuid, jsonb) TO todo_owner;
+REVOKE EXECUTE ON FUNCTION api.task_list_rows(jsonb) FROM PUBLIC;
+ALTER FUNCTION api.task_list_rows(jsonb) OWNER TO todo_owner;
+GRANT EXECUTE ON FUNCTION api.task_list_rows(jsonb) TO todo_user;
+
 -- plain install: 99_installer.sql

@@ -3,6 +3,108 @@
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION todo UPDATE TO '1.2'" to load this file. \quit
 
+-- Undoing the streamed list (issue 11): todo.task_list_filtered as 1.2 had it.
+-- plain install: 04_installer.sql
+DROP FUNCTION api.task_list_rows(jsonb);
+-- Any other list request (filters, another sort, paging): parameters parsed and checked,
+-- the total counted apart from the page.
+CREATE OR REPLACE FUNCTION todo.task_list_filtered(user_id uuid, params jsonb)
+RETURNS api.result
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+-- planned for each call's values: a NULL filter or an unused sort key then costs nothing,
+-- and the default sort can read the index in order (and the planner free to scan the
+-- table, which api.task_list, the caller, is not)
+SET plan_cache_mode = force_custom_plan
+SET enable_seqscan = on
+AS $$
+DECLARE
+	status_filter text := todo.query_param(params, 'status');
+	priority_filter text := lower(todo.query_param(params, 'priority'));
+	overdue text := todo.query_param(params, 'overdue');
+	due_before_text text := todo.query_param(params, 'due_before');
+	due_after_text text := todo.query_param(params, 'due_after');
+	due_before timestamptz := todo.parse_timestamp(due_before_text);
+	due_after timestamptz := todo.parse_timestamp(due_after_text);
+	search text := lower(todo.query_param(params, 'q'));
+	sort text := coalesce(todo.query_param(params, 'sort'), '-created_at');
+	limit_text text := todo.query_param(params, 'limit');
+	offset_text text := coalesce(todo.query_param(params, 'offset'), '0');
+	unknown_params text := (SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(params) k
+		WHERE k NOT IN ('status', 'priority', 'tag', 'q', 'due_before', 'due_after', 'overdue', 'sort', 'limit', 'offset'));
+	tag_filter text[];
+	row_limit integer;
+	row_offset integer;
+	total bigint;
+	tasks json;
+BEGIN
+	IF unknown_params IS NOT NULL THEN
+		PERFORM todo.raise_error('TD400', 'unknown query parameter: ' || unknown_params);
+	END IF;
+	IF status_filter NOT IN ('pending', 'completed') THEN
+		PERFORM todo.bad_query_param('status', 'pending or completed');
+	END IF;
+	IF priority_filter NOT IN ('low', 'medium', 'high') THEN
+		PERFORM todo.bad_query_param('priority', 'low, medium or high');
+	END IF;
+	IF overdue NOT IN ('true', 'false') THEN
+		PERFORM todo.bad_query_param('overdue', 'true or false');
+	END IF;
+	IF due_before IS NULL AND due_before_text IS NOT NULL THEN
+		PERFORM todo.bad_query_param('due_before', 'an RFC 3339 timestamp with an offset or a date YYYY-MM-DD');
+	END IF;
+	IF due_after IS NULL AND due_after_text IS NOT NULL THEN
+		PERFORM todo.bad_query_param('due_after', 'an RFC 3339 timestamp with an offset or a date YYYY-MM-DD');
+	END IF;
+	IF sort NOT IN ('created_at', '-created_at', 'due_date', '-due_date', 'priority', '-priority', 'title', '-title') THEN
+		PERFORM todo.bad_query_param('sort', 'one of created_at, due_date, priority, title, optionally with a leading -');
+	END IF;
+	IF limit_text !~ '^[0-9]{1,4}$' OR limit_text::integer NOT BETWEEN 1 AND 1000 THEN
+		PERFORM todo.bad_query_param('limit', 'an integer from 1 to 1000');
+	END IF;
+	IF offset_text !~ '^[0-9]{1,9}$' THEN
+		PERFORM todo.bad_query_param('offset', 'an integer of at least 0');
+	END IF;
+	row_limit := limit_text::integer;
+	row_offset := offset_text::integer;
+	IF params ? 'tag' THEN
+		IF jsonb_typeof(params -> 'tag') <> 'array' THEN
+			PERFORM todo.bad_query_param('tag', 'a tag');
+		END IF;
+		BEGIN
+			tag_filter := todo.normalize_tags(ARRAY(SELECT jsonb_array_elements_text(params -> 'tag')));
+		EXCEPTION WHEN SQLSTATE 'TD422' THEN
+			PERFORM todo.bad_query_param('tag', 'a valid tag');
+		END;
+	END IF;
+
+	SELECT count(*) INTO total
+	FROM todo.matching_tasks(task_list_filtered.user_id, status_filter::todo.task_status, priority_filter::todo.task_priority,
+		tag_filter, search, due_before, due_after, overdue::boolean);
+
+	SELECT coalesce(json_agg(todo.task_json(page.t)), '[]') INTO tasks
+	FROM (
+		SELECT t FROM todo.matching_tasks(task_list_filtered.user_id, status_filter::todo.task_status, priority_filter::todo.task_priority,
+			tag_filter, search, due_before, due_after, overdue::boolean) t
+		ORDER BY
+			CASE WHEN sort = 'created_at' THEN t.created_at END,
+			CASE WHEN sort = '-created_at' THEN t.created_at END DESC,
+			CASE WHEN sort = 'due_date' THEN t.due_date END,
+			CASE WHEN sort = '-due_date' THEN t.due_date END DESC,
+			CASE WHEN sort = 'priority' THEN t.priority END,
+			CASE WHEN sort = '-priority' THEN t.priority END DESC,
+			CASE WHEN sort = 'title' THEN t.title END,
+			CASE WHEN sort = '-title' THEN t.title END DESC,
+			t.id
+		LIMIT row_limit OFFSET row_offset) page;
+
+	RETURN (tasks, json_build_object('total', total, 'limit', row_limit, 'offset', row_offset), NULL)::api.result;
+END
+$$;
+COMMENT ON FUNCTION todo.task_list_filtered(uuid, jsonb) IS 'todo: a list request with query parameters (api.task_list)';
+DROP FUNCTION todo.task_list_filtered_rows(uuid, jsonb);
+-- plain install: 99_installer.sql
+
 -- Idempotency-Key (issue 13): the keys and their stored answers go with it. The functions
 -- returning a table's row type before the tables, those their policies use after.
 DROP FUNCTION api.idempotent_register(text, text, text, text);

@@ -47,9 +47,11 @@ COMMENT ON FUNCTION todo.matching_tasks(uuid, todo.task_status, todo.task_priori
 	IS 'todo: the caller''s tasks passing the list filters';
 
 -- Any other list request (filters, another sort, paging): parameters parsed and checked,
--- the total counted apart from the page.
-CREATE FUNCTION todo.task_list_filtered(user_id uuid, params jsonb)
-RETURNS api.result
+-- the total counted apart from the page. One row per task of the page, in order (task set,
+-- meta NULL), then one last row with the envelope's meta (task NULL): the shape of
+-- api.task_list_rows, which streams it.
+CREATE FUNCTION todo.task_list_filtered_rows(user_id uuid, params jsonb)
+RETURNS TABLE (task json, meta json)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 -- planned for each call's values: a NULL filter or an unused sort key then costs nothing,
@@ -76,7 +78,6 @@ DECLARE
 	row_limit integer;
 	row_offset integer;
 	total bigint;
-	tasks json;
 BEGIN
 	IF unknown_params IS NOT NULL THEN
 		PERFORM todo.raise_error('TD400', 'unknown query parameter: ' || unknown_params);
@@ -119,12 +120,12 @@ BEGIN
 	END IF;
 
 	SELECT count(*) INTO total
-	FROM todo.matching_tasks(task_list_filtered.user_id, status_filter::todo.task_status, priority_filter::todo.task_priority,
+	FROM todo.matching_tasks(task_list_filtered_rows.user_id, status_filter::todo.task_status, priority_filter::todo.task_priority,
 		tag_filter, search, due_before, due_after, overdue::boolean);
 
-	SELECT coalesce(json_agg(todo.task_json(page.t)), '[]') INTO tasks
+	RETURN QUERY SELECT todo.task_json(page.t), NULL::json
 	FROM (
-		SELECT t FROM todo.matching_tasks(task_list_filtered.user_id, status_filter::todo.task_status, priority_filter::todo.task_priority,
+		SELECT t FROM todo.matching_tasks(task_list_filtered_rows.user_id, status_filter::todo.task_status, priority_filter::todo.task_priority,
 			tag_filter, search, due_before, due_after, overdue::boolean) t
 		ORDER BY
 			CASE WHEN sort = 'created_at' THEN t.created_at END,
@@ -138,8 +139,23 @@ BEGIN
 			t.id
 		LIMIT row_limit OFFSET row_offset) page;
 
-	RETURN (tasks, json_build_object('total', total, 'limit', row_limit, 'offset', row_offset), NULL)::api.result;
+	task := NULL;
+	meta := json_build_object('total', total, 'limit', row_limit, 'offset', row_offset);
+	RETURN NEXT;
 END
+$$;
+COMMENT ON FUNCTION todo.task_list_filtered_rows(uuid, jsonb)
+	IS 'todo: a list request with query parameters, a row per task then the meta (api.task_list_rows)';
+
+-- The same list as one value, for api.task_list: the rows put together in their order.
+CREATE FUNCTION todo.task_list_filtered(user_id uuid, params jsonb)
+RETURNS api.result
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(json_agg(r.task ORDER BY r.n) FILTER (WHERE r.meta IS NULL), '[]'),
+		(array_agg(r.meta) FILTER (WHERE r.meta IS NOT NULL))[1], NULL::json
+	FROM todo.task_list_filtered_rows(user_id, params) WITH ORDINALITY AS r(task, meta, n)
 $$;
 COMMENT ON FUNCTION todo.task_list_filtered(uuid, jsonb) IS 'todo: a list request with query parameters (api.task_list)';
 
@@ -180,3 +196,38 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.task_list(jsonb) IS 'GET /api/{user_id}/tasks: the caller''s tasks, filtered, sorted and paged, with the total';
+
+-- The list as rows, for the gateway to stream (docs/sql-api.md, "The streamed list"): one
+-- row per task, in order, its Task object in task (meta NULL), then one last row whose meta
+-- is the envelope's meta (task NULL). Errors (401, 403, 400 for a bad parameter) are
+-- raised before the first row. The rows go into PL/pgSQL's tuplestore, which keeps at most
+-- work_mem in memory and the rest in a temporary file: the backend's memory does not grow
+-- with the list, and no value of the size of the whole list is ever made (json_agg made
+-- and copied one). The total of the list without parameters is the number of rows
+-- (ROW_COUNT after RETURN QUERY). The settings and the statement are api.task_list's.
+CREATE FUNCTION api.task_list_rows(params jsonb)
+RETURNS TABLE (task json, meta json)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+SET jit = off
+AS $$
+DECLARE
+	session todo.sessions := todo.authenticate();
+	total bigint;
+BEGIN
+	IF params IS DISTINCT FROM '{}'::jsonb THEN
+		RETURN QUERY SELECT r.task, r.meta FROM todo.task_list_filtered_rows(session.user_id, params) r;
+		RETURN;
+	END IF;
+	RETURN QUERY SELECT todo.task_json(t), NULL::json FROM todo.tasks t
+		WHERE t.user_id = session.user_id
+		ORDER BY t.created_at DESC, t.id;
+	GET DIAGNOSTICS total = ROW_COUNT;
+	task := NULL;
+	meta := json_build_object('total', total, 'limit', NULL::integer, 'offset', 0);
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION api.task_list_rows(jsonb) IS 'GET /api/{user_id}/tasks, streamed: a row per Task, then the meta';

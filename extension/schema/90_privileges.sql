@@ -33,7 +33,7 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION api.register(jsonb), api.login(jsonb), api.health() TO todo_anon;
 GRANT EXECUTE ON FUNCTION api.logout(), api.me(), api.authorize(), api.health(),
-	api.task_list(jsonb), api.task_create(jsonb), api.task_get(text), api.task_update(text, jsonb),
+	api.task_list(jsonb), api.task_list_rows(jsonb), api.task_create(jsonb), api.task_get(text), api.task_update(text, jsonb),
 	api.task_delete(text), api.task_complete(text, jsonb) TO todo_user;
 -- Idempotency-Key (46_api_idempotency.sql): register's for anonymous requests, the rest's
 -- for authenticated ones.

@@ -205,12 +205,13 @@ SELECT is((SELECT array_agg(attname::text || ' ' || format_type(atttypid, atttyp
 		FROM pg_attribute WHERE attrelid = 'api.result'::regclass AND attnum > 0 AND NOT attisdropped),
 	ARRAY['data json', 'meta json', 'error json'], 'api.result is (data json, meta json, error json)');
 SELECT functions_are('api', ARRAY['register', 'login', 'logout', 'me', 'authorize', 'health', 'task_list',
-	'task_create', 'task_get', 'task_update', 'task_delete', 'task_complete', 'gateway_jwks_sources', 'gateway_store_jwks',
+	'task_list_rows', 'task_create', 'task_get', 'task_update', 'task_delete', 'task_complete', 'gateway_jwks_sources', 'gateway_store_jwks',
 	'idempotent_register', 'idempotent_call'],
 	'schema api has exactly the functions of docs/sql-api.md');
 SELECT is((SELECT count(*)::int FROM pg_proc WHERE pronamespace = 'api'::regnamespace
-		AND prorettype <> 'api.result'::regtype AND proname NOT LIKE 'gateway\_%' AND proname NOT LIKE 'idempotent\_%'), 0,
-	'every api function but the gateway''s own and the Idempotency-Key ones returns api.result');
+		AND prorettype <> 'api.result'::regtype AND proname NOT LIKE 'gateway\_%' AND proname NOT LIKE 'idempotent\_%'
+		AND proname <> 'task_list_rows'), 0,
+	'every api function but the gateway''s own, the Idempotency-Key ones and the streamed list returns api.result');
 SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc WHERE pronamespace = 'api'::regnamespace
 		AND prorettype = 'api.idempotent_result'::regtype), ARRAY['idempotent_call', 'idempotent_register'],
 	'the Idempotency-Key functions return api.idempotent_result (api.result and replayed)');

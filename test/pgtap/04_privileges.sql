@@ -34,7 +34,7 @@ SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc
 	ARRAY['health', 'idempotent_register', 'login', 'register'], 'todo_anon may execute exactly api.register (and under a key), api.login and api.health');
 SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc
 		WHERE pronamespace = 'api'::regnamespace AND has_function_privilege('todo_user', oid, 'EXECUTE')),
-	ARRAY['authorize', 'health', 'idempotent_call', 'logout', 'me', 'task_complete', 'task_create', 'task_delete', 'task_get', 'task_list', 'task_update'],
+	ARRAY['authorize', 'health', 'idempotent_call', 'logout', 'me', 'task_complete', 'task_create', 'task_delete', 'task_get', 'task_list', 'task_list_rows', 'task_update'],
 	'todo_user may execute every api function but register and login');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p WHERE pronamespace IN ('api'::regnamespace, 'todo'::regnamespace)
 		AND has_function_privilege('todo_gateway', oid, 'EXECUTE')), ARRAY['api.gateway_jwks_sources()', 'api.gateway_store_jwks(text,jsonb)'],
@@ -100,7 +100,7 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedu
 		WHERE p.prosecdef AND p.pronamespace IN ('api'::regnamespace, 'todo'::regnamespace)),
 	ARRAY['api.authorize()', 'api.gateway_jwks_sources()', 'api.gateway_store_jwks(text,jsonb)'] || CASE WHEN pg_temp.plain() THEN ARRAY['api.health()'] ELSE '{}' END
 		|| ARRAY['api.idempotent_call(text,text,text,text,text,text)', 'api.idempotent_register(text,text,text,text)', 'api.login(jsonb)', 'api.logout()', 'api.me()', 'api.register(jsonb)', 'api.task_complete(text,jsonb)',
-		'api.task_create(jsonb)', 'api.task_delete(text)', 'api.task_get(text)', 'api.task_list(jsonb)', 'api.task_update(text,jsonb)'],
+		'api.task_create(jsonb)', 'api.task_delete(text)', 'api.task_get(text)', 'api.task_list(jsonb)', 'api.task_list_rows(jsonb)', 'api.task_update(text,jsonb)'],
 	'the SECURITY DEFINER functions are exactly the API functions but health (but for the plain install''s health too), and the gateway''s two');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
 		WHERE p.pronamespace IN ('api'::regnamespace, 'todo'::regnamespace)
