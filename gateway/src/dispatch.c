@@ -39,6 +39,7 @@ dispatch_build_call(const struct gw_request *req, const struct gw_route *route,
 	call->token = route->auth && req->token != NULL ? req->token : "";
 	call->user_id = req->match.user_id != NULL ? req->match.user_id : "";
 	call->client_addr = req->client_addr;
+	call->stream = route->id == GW_ROUTE_TASK_LIST;     /* the list is streamed (stream.c) */
 	for (int i = 0; i < 2 && route->args[i] != GW_ARG_NONE; i++) {
 		const char *v = NULL;
 
@@ -140,7 +141,13 @@ dispatch_run(struct gw_app *app, struct gw_request *req, const struct gw_route *
 	}
 	if (q->retried)
 		metrics_db_error(GW_DBERR_RETRIED);
+	if (q->status == GW_Q_STREAM &&
+	    q->query_by > t0 + (int64_t) app->config->stream_timeout * GW_US_PER_SEC)
+		/* the stream, its body sent included, ends by STREAM_TIMEOUT from the call */
+		q->query_by = t0 + (int64_t) app->config->stream_timeout * GW_US_PER_SEC;
 	switch (q->status) {
+	case GW_Q_STREAM:       /* the first row came: no error before it, the rest follows */
+		return true;
 	case GW_Q_ROW:
 		if (q->error == NULL)
 			return true;
@@ -289,7 +296,12 @@ dispatch_request(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 		reply->status = route->success_status;
 		/* the stored answer of an earlier request under the key (its third key column) */
 		reply->replayed = keyed && q.keys[2] != NULL && strcmp(q.keys[2], "t") == 0;
-		if (reply->status != 204)
+		if (q.status == GW_Q_STREAM) {
+			/* the connection moves to the stream, held until the body is sent */
+			reply->stream = stream_new(&q, req->request_id);
+			if (reply->stream == NULL)
+				response_from_kind(reply, GW_ERR_INTERNAL);
+		} else if (reply->status != 204)
 			reply->body = response_envelope(reply->status, q.data, q.meta, NULL,
 			                                 &reply->body_len);
 		if (route->id == GW_ROUTE_TASK_CREATE) {

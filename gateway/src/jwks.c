@@ -358,6 +358,7 @@ jwks_db(struct gw_jwks *j, const char *function, const char *sql, int nargs, con
 		break;
 	case GW_Q_UNAVAILABLE:
 	case GW_Q_INTERNAL:
+	case GW_Q_STREAM:           /* never: its calls are not streamed */
 		snprintf(why, whylen, "%s: %s", function, q.why);
 		break;
 	}

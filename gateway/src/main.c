@@ -23,6 +23,7 @@
 #include "query.h"
 #include "replica.h"
 #include "static.h"
+#include "stream.h"
 
 #define IDLE_TIMEOUT_S      30     /* an HTTP connection silent this long is closed */
 #define DRAIN_TIMEOUT_S     10     /* shutdown: how long in-flight requests may finish */
@@ -74,6 +75,7 @@ main_probe(struct gw_pool *pool, char *why, size_t whylen)
 		        q.message != NULL ? q.message : "");
 		break;
 	case GW_Q_INTERNAL:
+	case GW_Q_STREAM:           /* never: health is not streamed */
 		log_msg(GW_LOG_WARN, NULL, "cannot read the schema version: %s", q.why);
 		break;
 	case GW_Q_UNAVAILABLE:
@@ -211,6 +213,14 @@ main(void)
 		config_free(&cfg);
 		return 1;
 	}
+	if (stream_watchdog_start() != 0) {
+		log_msg(GW_LOG_ERROR, NULL, "cannot start the streams' watchdog");
+		static_close(app.web);
+		pool_destroy(app.health_pool);
+		pool_destroy(app.pool);
+		config_free(&cfg);
+		return 1;
+	}
 	/* the trusted issuers' keys: fetched in the background from now on (jwks.c) */
 	app.jwks = jwks_start(app.pool);
 	if (app.jwks == NULL)
@@ -242,6 +252,7 @@ main(void)
 	                          MHD_OPTION_END);
 	if (daemon == NULL) {
 		log_msg(GW_LOG_ERROR, NULL, "cannot listen on port %u (PORT)", cfg.port);
+		stream_watchdog_stop();
 		replicas_free(app.replicas);
 		jwks_free(app.jwks);
 		static_close(app.web);
@@ -253,6 +264,7 @@ main(void)
 	if (cfg.admin_port != 0 && (admin = admin_start(&app, err, sizeof err)) == NULL) {
 		log_msg(GW_LOG_ERROR, NULL, "admin listener: %s", err);
 		MHD_stop_daemon(daemon);
+		stream_watchdog_stop();
 		replicas_free(app.replicas);
 		jwks_free(app.jwks);
 		pool_destroy(app.health_pool);
@@ -274,6 +286,7 @@ main(void)
 	log_msg(GW_LOG_INFO, NULL, "%s received: shutting down",
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
 	main_shutdown(daemon, admin, &app, &stop);
+	stream_watchdog_stop();
 	replicas_free(app.replicas);
 	jwks_free(app.jwks);
 	static_close(app.web);

@@ -242,7 +242,7 @@ query_parting_error(const char *sqlstate)
  */
 static enum gw_qstatus
 query_read(PGconn *conn, int64_t deadline, const struct query_plan *plan,
-           struct query_names *names, struct gw_qresult *out, bool *retry_safe)
+           struct query_names *names, bool stream, struct gw_qresult *out, bool *retry_safe)
 {
 	unsigned  stmt = 0;         /* index in plan: the step whose results come */
 	unsigned  sync = plan->n - 1;
@@ -259,6 +259,14 @@ query_read(PGconn *conn, int64_t deadline, const struct query_plan *plan,
 			if (stmt < sync && nres == 1) {
 				stmt++;
 				nres = 0;
+				/* a streamed call: its rows one result each (libpq applies the mode to
+				 * the statement whose results come next, which is now the call) */
+				if (stream && plan->step[stmt] == QUERY_CALL && out->status == GW_Q_ROW &&
+				    PQsetSingleRowMode(conn) != 1) {
+					snprintf(out->why, sizeof out->why, "cannot enter single-row mode");
+					out->status = GW_Q_INTERNAL;
+					return out->status;
+				}
 				continue;
 			}
 			if (stmt == sync && nres == 1 && out->status == GW_Q_SQL_ERROR) {
@@ -291,6 +299,15 @@ query_read(PGconn *conn, int64_t deadline, const struct query_plan *plan,
 					names->hash[names->n++] = plan->hash[stmt];
 				PQclear(res);
 				break;
+			}
+			goto unexpected;
+		case PGRES_SINGLE_TUPLE:
+			if (stream && plan->step[stmt] == QUERY_CALL && nres == 1 &&
+			    out->status == GW_Q_ROW && out->res == NULL) {
+				/* the first row: the rest is read as the client takes it */
+				out->res = res;
+				out->status = GW_Q_STREAM;
+				return out->status;
 			}
 			goto unexpected;
 		case PGRES_TUPLES_OK:
@@ -350,7 +367,9 @@ query_pipeline(PGconn *conn, const struct gw_call *call, int64_t deadline,
 		return out->status;
 	}
 	plan.step[plan.n++] = QUERY_SYNC;
-	query_read(conn, deadline, &plan, names, out, retry_safe);
+	query_read(conn, deadline, &plan, names, call->stream, out, retry_safe);
+	if (out->status == GW_Q_STREAM)
+		return out->status;     /* mid-pipeline: query_stream_next reads the rest */
 	if ((out->status == GW_Q_ROW || out->status == GW_Q_SQL_ERROR) &&
 	    PQstatus(conn) == CONNECTION_OK && PQexitPipelineMode(conn) != 1) {
 		snprintf(out->why, sizeof out->why, "cannot leave pipeline mode");
@@ -401,6 +420,7 @@ query_outcome(const struct gw_qresult *out)
 {
 	switch (out->status) {
 	case GW_Q_ROW: return out->error != NULL ? "committed error" : "ok";
+	case GW_Q_STREAM: return "streaming";
 	case GW_Q_SQL_ERROR: return "error";
 	case GW_Q_UNAVAILABLE: return "unavailable";
 	case GW_Q_INTERNAL: break;
@@ -446,6 +466,13 @@ query_attempt(struct gw_pool *pool, const struct gw_call *call, const struct gw_
 		query_take_row(out);
 	log_db_call(call->request_id, call->function, clock_ms_between(t0, clock_now_us()),
 	            query_outcome(out));
+	if (out->status == GW_Q_STREAM) {
+		/* held until the stream ends (query_stream_next) or is given up */
+		out->pool = pool;
+		out->conn = conn;
+		out->query_by = *query_by;
+		return out->status;
+	}
 	pool_release(pool, conn, query_conn_reusable(conn, out));
 	return out->status;
 }
@@ -469,9 +496,93 @@ query_exec(struct gw_pool *pool, const struct gw_call *call, const struct gw_dea
 	return query_attempt(pool, call, dl, true, &query_by, out, &retry_safe);
 }
 
+/* The stream failed: out says why, the connection is closed. */
+static enum gw_qstatus
+query_stream_fail(struct gw_qresult *out, enum gw_qstatus status)
+{
+	out->status = status;
+	query_stream_close(out);
+	return status;
+}
+
+enum gw_qstatus
+query_stream_next(struct gw_qresult *out, PGresult **row)
+{
+	PGresult *res;
+
+	*row = NULL;
+	if (out->conn == NULL) {
+		snprintf(out->why, sizeof out->why, "the stream has no connection");
+		out->status = GW_Q_INTERNAL;
+		return out->status;
+	}
+	if (query_next(out->conn, out->query_by, &res, out) != GW_Q_ROW)
+		return query_stream_fail(out, GW_Q_UNAVAILABLE);
+	if (res != NULL && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+		*row = res;
+		return GW_Q_STREAM;
+	}
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		/* the call failed mid-way: its error is the cause */
+		if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR) {
+			snprintf(out->why, sizeof out->why, "failed mid-stream: SQLSTATE %s: %s",
+			         PQresultErrorField(res, PG_DIAG_SQLSTATE) != NULL
+			         ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : "(none)",
+			         PQresultErrorMessage(res));
+			out->why[strcspn(out->why, "\n")] = '\0';
+		} else
+			snprintf(out->why, sizeof out->why, "unexpected result %s mid-stream",
+			         res != NULL ? PQresStatus(PQresultStatus(res)) : "(none)");
+		PQclear(res);
+		return query_stream_fail(out, GW_Q_INTERNAL);
+	}
+	PQclear(res);
+	/* the call's end (NULL), then the Sync: the implicit transaction committed */
+	if (query_next(out->conn, out->query_by, &res, out) != GW_Q_ROW)
+		return query_stream_fail(out, GW_Q_UNAVAILABLE);
+	if (res != NULL) {
+		snprintf(out->why, sizeof out->why, "a result after the streamed rows: %s",
+		         PQresStatus(PQresultStatus(res)));
+		PQclear(res);
+		return query_stream_fail(out, GW_Q_INTERNAL);
+	}
+	if (query_next(out->conn, out->query_by, &res, out) != GW_Q_ROW)
+		return query_stream_fail(out, GW_Q_UNAVAILABLE);
+	if (res == NULL || PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+		snprintf(out->why, sizeof out->why, "the commit failed: %s",
+		         res != NULL ? PQresultErrorMessage(res) : "no sync");
+		out->why[strcspn(out->why, "\n")] = '\0';
+		PQclear(res);
+		return query_stream_fail(out, GW_Q_INTERNAL);
+	}
+	PQclear(res);
+	if (PQexitPipelineMode(out->conn) != 1) {
+		snprintf(out->why, sizeof out->why, "cannot leave pipeline mode");
+		return query_stream_fail(out, GW_Q_INTERNAL);
+	}
+	out->stream_ended = true;
+	query_stream_close(out);
+	return GW_Q_STREAM;
+}
+
+void
+query_stream_close(struct gw_qresult *out)
+{
+	PGconn *conn = out->conn;
+
+	if (conn == NULL)
+		return;
+	out->conn = NULL;
+	/* reusable only when the whole pipeline was read: idle, out of pipeline mode */
+	pool_release(out->pool, conn, out->stream_ended &&
+	             PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE &&
+	             PQpipelineStatus(conn) == PQ_PIPELINE_OFF);
+}
+
 void
 query_result_clear(struct gw_qresult *out)
 {
+	query_stream_close(out);
 	PQclear(out->res);
 	out->res = NULL;
 	out->data = out->meta = out->error = NULL;

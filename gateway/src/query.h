@@ -28,6 +28,7 @@ struct gw_call {
 	const char *client_addr;   /* the client's address (clientaddr.h), "" when unknown */
 	int         nargs;
 	const char *args[GW_CALL_ARGS_MAX];   /* text values; NULL is SQL NULL */
+	bool        stream;        /* the call's rows are read one at a time (query_stream_next) */
 };
 
 /* When to give up (clock_now_us() times). 0 means the default, counted from that step. */
@@ -39,6 +40,8 @@ struct gw_deadlines {
 
 enum gw_qstatus {
 	GW_Q_ROW,           /* one api.result row: data / meta / error are set */
+	GW_Q_STREAM,        /* a streamed call's first row is in res; the connection is held
+	                       until query_stream_next() reaches the end or query_stream_close() */
 	GW_Q_SQL_ERROR,     /* the server raised an error: sqlstate / message / detail are set */
 	GW_Q_UNAVAILABLE,   /* no connection, connection lost, timed out: answer 503 */
 	GW_Q_INTERNAL       /* anything else unexpected (wrong result shape, ...): answer 500 */
@@ -59,6 +62,11 @@ struct gw_qresult {
 	const char *detail;
 	unsigned    round_trips;   /* pipelines sent: 0, 1, or 2 when retried */
 	bool        retried;       /* the first connection was found closed: run once more */
+	struct gw_pool *pool;      /* GW_Q_STREAM: where the held connection goes back */
+	PGconn     *conn;          /* GW_Q_STREAM: the connection, mid-transaction; NULL once
+	                              released */
+	int64_t     query_by;      /* GW_Q_STREAM: the bound on the whole transaction */
+	bool        stream_ended;  /* GW_Q_STREAM: every row read, the transaction committed */
 	char        why[256];      /* for UNAVAILABLE / INTERNAL: the cause, for the log only */
 };
 
@@ -80,6 +88,24 @@ void query_use_prepared(bool on);
 
 enum gw_qstatus query_exec(struct gw_pool *pool, const struct gw_call *call,
                            const struct gw_deadlines *dl, struct gw_qresult *out);
+/* Releases out's result; a connection still held by a stream is closed (query_stream_close). */
 void query_result_clear(struct gw_qresult *out);
+
+/*
+ * The next row of a streamed call (out->status GW_Q_STREAM), waiting until out->query_by:
+ * GW_Q_STREAM with *row set (a PGRES_SINGLE_TUPLE result, the caller's to clear), or
+ * GW_Q_STREAM with *row NULL at the end: the rest of the pipeline read, the transaction
+ * committed, out->stream_ended set and the connection given back to the pool. Anything
+ * else (the database's error, the connection lost, the deadline passed) returns that
+ * status with out->why set, and the connection closed.
+ */
+enum gw_qstatus query_stream_next(struct gw_qresult *out, PGresult **row);
+
+/*
+ * Gives a streamed call's connection back: to the pool when the stream ended, else closed
+ * (the client went away or the stream failed mid-way: the server then ends the
+ * transaction, and no state of it can reach another request). Idempotent.
+ */
+void query_stream_close(struct gw_qresult *out);
 
 #endif

@@ -104,21 +104,36 @@ response_queue(struct MHD_Connection *con, struct gw_request *req, struct gw_rep
 	bool                 ok = true;
 	enum MHD_Result      rc;
 
-	if (reply->body == NULL && reply->status != 204) {
-		/* out of memory building the envelope: a bare 500 is all that can be said */
-		reply->status = 500;
+	bool                 streamed = reply->stream != NULL;
+
+	if (streamed) {
+		/* the list, sent as the database hands it over: no Content-Length (chunked) */
+		free(reply->body);
+		reply->body = NULL;
+		resp = stream_response(reply->stream, con);
+		reply->stream = NULL;
+		if (resp == NULL) {
+			free(reply->location);
+			return MHD_NO;
+		}
+	} else {
+		if (reply->body == NULL && reply->status != 204) {
+			/* out of memory building the envelope: a bare 500 is all that can be said */
+			reply->status = 500;
+		}
+		resp = MHD_create_response_from_buffer(reply->body_len, reply->body,
+		                                       reply->body != NULL && !reply->body_static
+		                                       ? MHD_RESPMEM_MUST_FREE
+		                                       : MHD_RESPMEM_PERSISTENT);
+		if (resp == NULL) {
+			if (!reply->body_static)
+				free(reply->body);
+			free(reply->location);
+			return MHD_NO;
+		}
 	}
-	resp = MHD_create_response_from_buffer(reply->body_len, reply->body,
-	                                       reply->body != NULL && !reply->body_static
-	                                       ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	if (resp == NULL) {
-		if (!reply->body_static)
-			free(reply->body);
-		free(reply->location);
-		return MHD_NO;
-	}
-	/* the response owns the body now */
-	if (reply->body != NULL)
+	/* the response owns the body (or the stream) now */
+	if (reply->body != NULL || streamed)
 		ok = ok && response_header(resp, "Content-Type", reply->content_type != NULL
 		                           ? reply->content_type : "application/json", rid);
 	if (reply->csp != NULL)

@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "request.h"
+#include "stream.h"
 
 /* What to send. The body and location are owned and released by response_queue(). */
 struct gw_reply {
@@ -22,6 +23,7 @@ struct gw_reply {
 	bool        replayed;      /* a stored answer under an Idempotency-Key: say so */
 	const char *content_type;  /* NULL: application/json */
 	const char *csp;           /* a Content-Security-Policy to send, or NULL */
+	struct gw_stream *stream;  /* owned: the body is streamed from it (stream.h), body NULL */
 };
 
 /*
@@ -46,8 +48,8 @@ char *response_location(const char *user_id, const char *task_id);
 /*
  * Queues reply on the connection with the headers every response carries (X-Request-Id,
  * Cache-Control, CORS from cors_headers()) and the ones its status needs
- * (WWW-Authenticate, Allow, Retry-After, Location). Takes ownership of reply's body and
- * location, whatever the outcome. Records the status in req for the log.
+ * (WWW-Authenticate, Allow, Retry-After, Location). Takes ownership of reply's body,
+ * location and stream, whatever the outcome. Records the status in req for the log.
  */
 enum MHD_Result response_queue(struct MHD_Connection *con, struct gw_request *req,
                                struct gw_reply *reply);

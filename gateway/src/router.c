@@ -13,21 +13,11 @@
 #define KEYED_FROM "SELECT data, meta, error, NULL, NULL, replayed FROM "
 #define KEYED_TASK(op) KEYED_FROM "api.idempotent_call('" op "', $1, $2, $3, $4, $5)"
 
-#define STR_(x) #x
-#define STR(x)  STR_(x)
-
 /*
- * The list, unless its data is longer than GW_LIST_MAX_BYTES: then the database sends, in
- * its place, a 400 bad_request asking for pages. libpq reads a whole row before handing it
- * over, so the size is measured where the row is made: the gateway never receives more.
+ * The list, streamed (stream.c): a row per task, then the meta; never one value of the
+ * whole list, in the database or here.
  */
-#define TASK_LIST_SQL \
-	"SELECT CASE WHEN s.too_large THEN NULL ELSE r.data END, r.meta, " \
-	"CASE WHEN s.too_large THEN json_build_object('sqlstate', 'TD400', 'message', " \
-	"'the list is longer than " STR(GW_LIST_MAX_MIB) " MiB, the most the gateway answers at " \
-	"once: ask for it in pages (limit and offset)') ELSE r.error END " \
-	"FROM api.task_list($1::jsonb) r, " \
-	"LATERAL (SELECT octet_length(r.data::text) > " STR(GW_LIST_MAX_BYTES) " AS too_large) s"
+#define TASK_LIST_SQL "SELECT task, meta FROM api.task_list_rows($1::jsonb)"
 
 /* docs/sql-api.md, "Functions". Order inside a path is the order of the Allow list. */
 static const struct gw_route routes[] = {

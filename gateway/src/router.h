@@ -32,11 +32,6 @@ enum gw_arg {
 	GW_ARG_QUERY            /* the query string as a JSON object of arrays */
 };
 
-/* The longest list's data the gateway takes from the database (docs/security.md): one
- * response then holds at most about twice this (libpq's row, then the envelope). */
-#define GW_LIST_MAX_MIB   32
-#define GW_LIST_MAX_BYTES 33554432     /* GW_LIST_MAX_MIB MiB, as a literal for the SQL */
-
 /* One row of the table in docs/sql-api.md. */
 struct gw_route {
 	const char      *method;          /* NULL: not routed (GW_ROUTE_AUTHORIZE) */

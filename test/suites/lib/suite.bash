@@ -151,8 +151,8 @@ gateway_stop() {
 	is "$rc" 0 "gateway $1 exits 0 on SIGTERM"
 }
 
-# suite_gateway NAME: a database todo_NAME in the main cluster, the gateway NAME on it
-# (gateway_start) and a user registered through it, whose id and token are then in $uid
+# suite_gateway NAME [VAR=VALUE...]: a database todo_NAME in the main cluster, the gateway
+# NAME on it (gateway_start, with those settings) and a user registered through it, whose id and token are then in $uid
 # and $token. Bails out of the suite when any of these fails.
 suite_gateway() {
 	local name="u_$RANDOM$RANDOM" reg
@@ -160,7 +160,7 @@ suite_gateway() {
 		echo "Bail out! cannot create todo_$1: $(cat "$work/create.log")"
 		exit 1
 	}
-	gateway_start "$1" DATABASE_URL="$(database_url "todo_$1")" || {
+	gateway_start "$1" DATABASE_URL="$(database_url "todo_$1")" "${@:2}" || {
 		echo "Bail out! the gateway did not start: $(tail -5 "$work/$1.err")"
 		exit 1
 	}

@@ -1,0 +1,42 @@
+/* stream.h - the streamed list: the envelope around api.task_list_rows's rows, sent as the
+ * database hands them over (a libmicrohttpd callback response, chunked). */
+#ifndef GW_STREAM_H
+#define GW_STREAM_H
+
+#include <microhttpd.h>
+
+#include "query.h"
+
+#define GW_STREAM_BLOCK    (32 * 1024)  /* bytes asked of the callback at most, per call */
+#define GW_STREAM_META_MAX 256          /* the meta row's JSON: {"total" : N, ...} */
+
+struct gw_stream;
+
+/*
+ * A stream of q's rows (q->status GW_Q_STREAM: its first row in q->res, its connection
+ * held). Takes q whatever the outcome: q is left empty. NULL when out of memory (the
+ * connection is then closed).
+ */
+struct gw_stream *stream_new(struct gw_qresult *q, const char *request_id);
+
+/*
+ * The response that sends the stream (status 200, no Content-Length: chunked): the
+ * envelope's head, each task, then the meta and the closing once the transaction
+ * committed. The response owns st from then on (and the watchdog watches con's socket): whenever libmicrohttpd frees it (the body
+ * sent, the client gone, a timeout), the connection goes back to the pool, or is closed
+ * when the stream did not end. NULL when libmicrohttpd refuses (st then freed).
+ */
+struct MHD_Response *stream_response(struct gw_stream *st, struct MHD_Connection *con);
+
+/*
+ * The watchdog (stream.c): once a second, the socket of a stream past its deadline
+ * (STREAM_TIMEOUT) is shut down, however slowly its client reads. Started before the
+ * HTTP daemon, stopped after it. start: 0, or -1 when the thread cannot be made.
+ */
+int  stream_watchdog_start(void);
+void stream_watchdog_stop(void);
+
+/* Frees a stream never handed to stream_response (closes its connection). */
+void stream_free(struct gw_stream *st);
+
+#endif
