@@ -11,7 +11,9 @@ SET client_min_messages = notice;
 -- loads it, with the cluster's secret
 CREATE SCHEMA regress_plain;
 \i extension/build/plain/regress_plain.sql
-UPDATE regress_plain.settings SET jwt_secret = current_setting('todo.jwt_secret');
+-- (the secret is in the file todo.jwt_secret_file names; todo.jwt_secret, when set, overrides it)
+UPDATE regress_plain.settings SET jwt_secret = coalesce(nullif(current_setting('todo.jwt_secret'), ''),
+	rtrim(pg_read_file(current_setting('todo.jwt_secret_file')), E'\r\n'));
 
 -- microseconds per row of query (which makes rows calls), median of runs runs
 CREATE FUNCTION pg_temp.us_per_call(query text, rows integer, runs integer) RETURNS double precision
