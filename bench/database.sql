@@ -1,5 +1,6 @@
 -- bench/database.sql: in-database figures of the core issue (run by bench/run.sh as superuser)
---   listing 10,000 tasks of one user as JSON, one task by id, and registering a user.
+--   listing 10,000 tasks of one user as JSON (one value, and the rows the gateway
+--   streams), one task by id, and registering a user.
 -- Each figure is the median of repeated runs, timed with clock_timestamp() inside the
 -- server, so no client or network time is included.
 \set ON_ERROR_STOP 1
@@ -39,6 +40,8 @@ DECLARE
 	c0 double precision;
 	list_cpu double precision;
 	list_ms double precision[] := '{}';
+	rows_cpu double precision;
+	rows_ms double precision[] := '{}';
 	get_ms double precision[] := '{}';
 	task_id text;
 	r api.result;
@@ -51,6 +54,14 @@ BEGIN
 		list_ms := list_ms || extract(epoch FROM clock_timestamp() - t0) * 1000;
 	END LOOP;
 	list_cpu := (pg_temp.cpu_ms() - c0) / 25;
+	-- the streamed list (issue 11): every row made, as the gateway reads them
+	c0 := pg_temp.cpu_ms();
+	FOR i IN 1..25 LOOP
+		t0 := clock_timestamp();
+		PERFORM * FROM api.task_list_rows('{}');
+		rows_ms := rows_ms || extract(epoch FROM clock_timestamp() - t0) * 1000;
+	END LOOP;
+	rows_cpu := (pg_temp.cpu_ms() - c0) / 25;
 	n := json_array_length(r.data);
 	task_id := r.data -> 5000 ->> 'id';
 	FOR i IN 1..2000 LOOP
@@ -60,6 +71,8 @@ BEGIN
 	END LOOP;
 	RAISE NOTICE 'list % tasks as JSON (api.task_list): median % ms over 25 runs, % ms of CPU per call (target <= 15 ms)',
 		n, round(pg_temp.median(list_ms)::numeric, 2), round(list_cpu::numeric, 1);
+	RAISE NOTICE 'list % tasks as rows (api.task_list_rows, streamed): median % ms over 25 runs, % ms of CPU per call (target <= 15 ms)',
+		n, round(pg_temp.median(rows_ms)::numeric, 2), round(rows_cpu::numeric, 1);
 	RAISE NOTICE 'one task by id (api.task_get): median % ms over 2000 runs (target <= 0.2 ms)',
 		round(pg_temp.median(get_ms)::numeric, 3);
 END

@@ -25,6 +25,7 @@ psql -X -q -d todo_bench -f bench/jws_verify.sql 2>&1 | sed -n 's/^psql:.*NOTICE
 bench/plain.sh   # the plain-SQL install against the extension, on this cluster
 echo "== HTTP (wrk against the gateway, pgbench for the same SQL)"
 bench/http.sh todo_bench
+bench/stream.sh todo_bench   # the streamed list: 10 clients x 50 MB, backend memory 10k vs 100k
 echo "== slow clients (600 slow connections from one address against health from another)"
 bench/slowloris.sh todo_bench
 echo "== Better Auth tokens over HTTP (issue 10)"
