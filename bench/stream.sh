@@ -65,7 +65,10 @@ max_of() { awk '$2 > m { m = $2 } END { print m + 0 }' "$1"; }
 
 gateway_start 10
 read -r big_uid big_token < <(register big)
+# (the two tokens below are read as ${!token_var})
+# shellcheck disable=SC2034
 read -r k10_uid k10_token < <(register k10)
+# shellcheck disable=SC2034
 read -r k100_uid k100_token < <(register k100)
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -v big="$big_uid" -v k10="$k10_uid" -v k100="$k100_uid" <<-'EOF'
 	INSERT INTO todo.tasks (user_id, title, description)
