@@ -18,7 +18,7 @@
  * The body is what response_envelope() writes for the same data and meta, byte for byte:
  * {"status":200,"data":[T1, T2, ...],"meta":M,"error":null}, the tasks separated by ", "
  * as json_agg separates them (api.task_list's data), so that a streamed list and the same
- * list as one value are the same bytes (test/e2e/stream.t).
+ * list as one value are the same bytes (test/suites/biglist.sh).
  */
 static const char stream_head[] = "{\"status\":200,\"data\":[";
 static const char stream_sep[] = ", ";

@@ -5,7 +5,8 @@
 # tasks of 10,000-character descriptions) is a 200, chunked, read by four clients at once
 # while the gateway's memory grows by far less than one list; a client that goes away
 # mid-list, or reads too slowly (STREAM_TIMEOUT), has its database connection closed: the
-# transaction ends, nothing is left on the server, and the gateway answers on.
+# transaction ends, nothing is left on the server, and the gateway answers on; a session
+# that ends mid-list cuts the body before its closing.
 set -uo pipefail
 . "$(dirname "$0")/lib/suite.bash" "$@"
 
@@ -149,6 +150,32 @@ fi
 like "$(cat "$work/biglist.err" "$work/biglist.out" 2>/dev/null)" "read too slowly: its connection is closed \(STREAM_TIMEOUT\)" \
 	"the watchdog logs it"
 if wait_idle; then ok "the slow client's transaction ended: nothing left busy on the server"; else not_ok "the slow client's transaction ended" "$(busy) busy"; fi
+
+# the database session ends mid-list (terminated while the client pauses after 100 kB): the
+# body stops without its closing, the gateway logs why, and the next list is whole
+rm -f "$work/paused" "$work/go"
+perl -MIO::Socket::INET -e '
+	my ($port, $path, $token, $work) = @ARGV;
+	my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $port) or die "connect: $!";
+	print $s "GET $path HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $token\r\n\r\n";
+	my ($raw, $buf) = ("", "");
+	while (length($raw) < 100000) { my $r = sysread($s, $buf, 65536) or last; $raw .= $buf }
+	open my $f, ">", "$work/paused" or die; close $f;
+	for (1 .. 600) { last if -e "$work/go"; select(undef, undef, undef, 0.1) }
+	while (my $r = sysread($s, $buf, 65536)) { $raw .= $buf }
+	print substr($raw, -7) eq "\r\n0\r\n\r\n" ? "complete" : "cut", " ", length($raw), "\n";
+' "${gw_url##*:}" "/api/$uid2/tasks" "$token2" "$work" >"$work/killed.out" 2>&1 &
+reader=$!
+for _ in $(seq 1 300); do [ -e "$work/paused" ] && break; sleep 0.1; done
+terminated=$(psql -X -At -d $db -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+	WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%task_list_rows%' AND state = 'active'")
+touch "$work/go"
+wait "$reader"
+is "$terminated" 1 "the session streaming the list is terminated while its client pauses"
+like "$(cat "$work/killed.out")" "^cut [0-9]+" "the client's body stops without its closing (no last chunk)"
+like "$(cat "$work/biglist.err" "$work/biglist.out" 2>/dev/null)" "stream failed after [0-9]+ tasks" \
+	"the gateway logs the stream that failed"
+if wait_idle; then ok "nothing left busy on the server"; else not_ok "nothing left busy on the server" "$(busy) busy"; fi
 
 # the gateway answers on, its connections clean
 same_bytes "?limit=3" '{"limit": ["3"]}' "a list after the streams cut short"

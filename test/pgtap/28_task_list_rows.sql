@@ -1,4 +1,4 @@
--- 27_task_list_rows.sql: api.task_list_rows, the list the gateway streams (issue 11): its
+-- 28_task_list_rows.sql: api.task_list_rows, the list the gateway streams (issue 11): its
 -- rows put together as the gateway does ("[" task ", " task ... "]", then the last row's
 -- meta) are api.task_list's data and meta byte for byte, with and without parameters; it
 -- is behind the token and the request role as api.task_list is.
