@@ -30,6 +30,7 @@ enum replica_fallback {
 	FB_NONE_IN_ROTATION,    /* no replica reachable, a standby, within the lag bound */
 	FB_RECENT_WRITE,        /* none has replayed the user's last write yet */
 	FB_UNAVAILABLE,         /* the chosen replica could not answer: marked down */
+	FB_BUSY,                /* no connection to it free within the pool wait */
 	FB_WRITE,               /* the call tried to write (25006) */
 	FB_CONFLICT,            /* a recovery conflict cancelled it (40001, 40P01) */
 	FB_TOKEN,               /* the replica refused the token (TD401) */
@@ -38,7 +39,7 @@ enum replica_fallback {
 };
 
 static const char *const fallback_names[FB_N] = {
-	"none_in_rotation", "recent_write", "unavailable", "write", "conflict", "token"
+	"none_in_rotation", "recent_write", "unavailable", "busy", "write", "conflict", "token"
 };
 
 struct replica {
@@ -425,6 +426,16 @@ replica_pick(struct gw_replicas *rs, int64_t wrote, unsigned *index, enum replic
 	return NULL;
 }
 
+/* Whether every connection of r's pool is lent (an acquisition then waits). */
+static bool
+replica_pool_full(struct replica *r)
+{
+	struct gw_pool_stats ps;
+
+	pool_stats(r->pool, &ps);
+	return ps.open >= ps.size && ps.idle == 0;
+}
+
 /* Whether a replica's outcome is not to be kept (FB_NONE: keep it). */
 static enum replica_fallback
 replica_verdict(const struct gw_qresult *q)
@@ -456,6 +467,8 @@ replicas_read(struct gw_replicas *rs, struct gw_pool *primary, const struct gw_c
 		dl.acquire_by = clock_now_us() + wait_us;
 		query_exec(r->pool, call, &dl, out);
 		why = replica_verdict(out);
+		if (why == FB_UNAVAILABLE && out->round_trips == 0 && replica_pool_full(r))
+			why = FB_BUSY;      /* nothing sent, every connection lent: busy, not down */
 		if (why == FB_NONE) {
 			atomic_fetch_add_explicit(&r->reads, 1, memory_order_relaxed);
 			return out->status;
