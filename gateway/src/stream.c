@@ -183,7 +183,11 @@ stream_free(struct gw_stream *st)
 	if (st == NULL)
 		return;
 	stream_unwatch(st);
-	if (st->state != STREAM_DONE)
+	/* nothing sent: a HEAD request, or a client gone before the body */
+	if (st->state == STREAM_HEAD)
+		log_msg(GW_LOG_INFO, st->request_id, "api.task_list: the body was not asked for: "
+		        "the database connection is closed");
+	else if (st->state != STREAM_DONE)
 		log_msg(GW_LOG_WARN, st->request_id, "api.task_list: stream ended after %lu tasks, "
 		        "before its end: the database connection is closed", st->rows);
 	PQclear(st->row);
