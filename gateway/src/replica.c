@@ -45,6 +45,8 @@ static const char *const fallback_names[FB_N] = {
 struct replica {
 	const char     *url;            /* borrowed from the config */
 	struct gw_pool *pool;           /* the requests' connections */
+	struct gw_pool *check;          /* the checker's own connection: a busy pool never
+	                                   makes the replica look unreachable */
 	atomic_llong    fresh_as_of;    /* clock_now_us(): all committed before it is replayed
 	                                   here; 0 never known */
 	atomic_bool     down;           /* a check or a request could not reach it */
@@ -217,7 +219,7 @@ replica_check_one(struct gw_replicas *rs, unsigned i)
 	char            why[256];
 	int64_t         now;
 
-	if (!replica_ask(r->pool, replica_sql, &recovering, &replayed, &no_position, why,
+	if (!replica_ask(r->check, replica_sql, &recovering, &replayed, &no_position, why,
 	                 sizeof why)) {
 		atomic_store(&r->down, true);
 		replica_log_state(r, i, false, why[0] != '\0' ? why : "unreachable");
@@ -298,8 +300,10 @@ replica_thread(void *arg)
 static void
 replicas_destroy_pools(struct gw_replicas *rs)
 {
-	for (unsigned i = 0; i < rs->n; i++)
+	for (unsigned i = 0; i < rs->n; i++) {
 		pool_destroy(rs->r[i].pool);
+		pool_destroy(rs->r[i].check);
+	}
 	pool_destroy(rs->primary);
 }
 
@@ -333,7 +337,8 @@ replicas_start(const struct gw_replica_config *rc, const char *primary_url)
 		atomic_init(&r->standby, false);
 		atomic_init(&r->reads, 0);
 		r->pool = pool_create(r->url, rc->pool_size);
-		ok = ok && r->pool != NULL;
+		r->check = pool_create(r->url, 1);
+		ok = ok && r->pool != NULL && r->check != NULL;
 	}
 	if (ok && pthread_condattr_init(&attr) == 0) {
 		/* the wait is on clock_now_us()'s clock */
@@ -372,8 +377,10 @@ replicas_close(struct gw_replicas *rs)
 	pthread_mutex_unlock(&rs->mu);
 	pthread_join(rs->thread, NULL);
 	rs->joined = true;
-	for (unsigned i = 0; i < rs->n; i++)
+	for (unsigned i = 0; i < rs->n; i++) {
 		pool_close(rs->r[i].pool);
+		pool_close(rs->r[i].check);
+	}
 	pool_close(rs->primary);
 }
 
