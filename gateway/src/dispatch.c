@@ -109,7 +109,7 @@ dispatch_exec(struct gw_app *app, const struct gw_request *req, const struct gw_
 	query_exec(app->pool, call, &dl, q);
 	/* a read run here after a key refresh may have opened another issuer's session */
 	if (app->replicas != NULL && (primary_only || !router_read_only(route->id)) &&
-	    q->status == GW_Q_ROW)
+	    (q->status == GW_Q_ROW || q->status == GW_Q_STREAM))
 		replicas_note_write(app->replicas, &keys);
 	return q->status;
 }

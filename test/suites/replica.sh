@@ -170,6 +170,11 @@ ext_uid=$(head -1 <<<"$me" | jq -r .data.id)
 is "$(ppsql -c "SELECT count(*) FROM todo.users WHERE id = '$ext_uid'")" 1 \
 	"its user was created on the primary"
 is "$(code GET "$gw/api/auth/me" "$ext")" 200 "the same token again: 200"
+ext3_sub="ext-list-$RANDOM"
+ext3=$(hs256 "$ext3_sub" "list@example.com")
+is "$(curl -s "$gw/api/$ext3_sub/tasks" -H "Authorization: Bearer $ext3" | jq -c '.data' 2>/dev/null)" '[]' \
+	"another issuer's token, first seen by a (streamed) list under its subject: its empty list"
+is "$(code GET "$gw/api/$ext3_sub/tasks" "$ext3")" 200 "and 200 again"
 ext2=$(hs256 "$ext_sub" "changed@example.com")
 is "$(curl -s "$gw/api/auth/me" -H "Authorization: Bearer $ext2" | jq -r .data.email)" \
 	changed@example.com "a changed claim, seen by a read: written on the primary, answered"
