@@ -58,7 +58,7 @@ report() { # suite passed failed log
 	if [ "$3" != 0 ]; then
 		echo "--- $1: failures (full log: ${4#$top/})"
 		grep -E -A8 '^(.*\.\. )?not ok|FAILED|failed|ERROR|error:' "$4" | head -80
-		[ "$1" = regress ] && [ -f "$top/tmp_check/regress/regression.diffs" ] && head -100 "$top/tmp_check/regress/regression.diffs"
+		[ "$1" = regress ] && [ -f "$tmp/regress/regression.diffs" ] && head -100 "$tmp/regress/regression.diffs"
 		echo "---"
 	fi
 }
@@ -93,7 +93,7 @@ start_database() {
 
 suite_regress() {
 	local log="$logs/regress.log" rc
-	make -C extension installcheck >"$log" 2>&1
+	make -C extension installcheck REGRESS_OUTPUTDIR="$tmp/regress" >"$log" 2>&1
 	rc=$?
 	local p f
 	read -r p f <<<"$(regress_counts "$log" "$rc")"
