@@ -486,8 +486,9 @@ CREATE TYPE api.idempotent_result AS (data json, meta json, error json, replayed
 
 -- The scope of a logout's key, and whether the token's session is live. A logout ends its
 -- session, so its retry cannot authenticate: the retry is answered from the stored answer
--- when the token still verifies (one of ours: signature, expiry) and names the user; it
--- runs nothing (session_live is false) and is a 401 when no answer is stored.
+-- when the token still names its user (one of ours: signature and expiry; another issuer's:
+-- the session its earlier verification stored, before its exp); it runs nothing
+-- (session_live is false) and is a 401 when no answer is stored.
 CREATE FUNCTION todo.logout_scope(OUT scope text, OUT session_live boolean)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -503,7 +504,11 @@ EXCEPTION WHEN SQLSTATE 'TD401' THEN
 	BEGIN
 		token_user := todo.try_uuid(todo.jwt_verify(coalesce(current_setting('app.token', true), '')) ->> 'sub');
 	EXCEPTION WHEN SQLSTATE 'TD401' THEN
-		token_user := NULL;     -- not one of ours, or not valid at all: the first refusal stands
+		-- Another issuer's token: its session row is keyed by the token's SHA-256, so a row
+		-- there means this very token was verified before; it names the user until its exp.
+		SELECT s.user_id INTO token_user FROM todo.sessions s
+		WHERE s.token_jti = todo.presented_token_key() AND s.issuer IS NOT NULL
+			AND s.expires_at >= now() - make_interval(secs => todo.jwt_leeway());
 	END;
 	IF token_user IS NULL THEN
 		PERFORM todo.raise_error('TD401', refusal);

@@ -7,7 +7,7 @@
 BEGIN;
 \ir _helpers.psql
 \ir _jws_fixtures.psql
-SELECT plan(102);
+SELECT plan(104);
 
 -- The API call of a request as the gateway makes it: data of api.me(), or the error.
 CREATE FUNCTION pg_temp.me(token text, path_user text DEFAULT '') RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -156,9 +156,23 @@ SELECT is(pg_temp.auth(:'tok_hs256', :'native'), 'TD403 not allowed to act for t
 SELECT is(pg_temp.auth(:'tok_hs256', 'ba-user-0123456789abcdef0123456'), 'TD403 not allowed to act for this user', 'another sub: 403');
 
 -- logout denies exactly that token
-SELECT lives_ok(format($$SELECT pg_temp.req('todo_user', %L); SELECT * FROM api.logout()$$, :'tok_hs256'), 'logout with an HS256 issuer''s token');
-RESET ROLE;
+CREATE FUNCTION pg_temp.keyed_logout(token text, k text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+	replayed boolean;
+BEGIN
+	PERFORM pg_temp.req('todo_user', token);
+	SELECT r.replayed INTO replayed FROM api.idempotent_call('logout', k, 'POST', '/api/auth/logout', NULL, NULL) r;
+	RESET ROLE;
+	RETURN replayed;
+END
+$$;
+SELECT is(pg_temp.keyed_logout(:'tok_hs256', 'hs-out'), false, 'logout with an HS256 issuer''s token (under an Idempotency-Key)');
 SELECT is(pg_temp.auth(:'tok_hs256'), 'TD401 session has ended', 'that token is refused afterwards');
+SELECT is(pg_temp.keyed_logout(:'tok_hs256', 'hs-out'), true,
+	'the keyed logout again with that ended token: replayed from the stored answer, not 401');
+SELECT is(pg_temp.err(format($$SELECT pg_temp.keyed_logout(%L, 'hs-out-2')$$, :'tok_hs256')) ->> 'message', 'session has ended',
+	'... a new key with that token: 401, nothing runs');
+RESET ROLE;
 SELECT is((SELECT expires_at FROM todo.sessions WHERE issuer = 'https://hs.example' AND revoked), '2100-01-01 00:00:00+00'::timestamptz,
 	'... until its exp (its revoked session stays until then)');
 

@@ -29,6 +29,14 @@ api() {
 	body=$(cat "$work/body")
 }
 
+# keyed_logout TOKEN KEY: POST /api/auth/logout under an Idempotency-Key; sets status and
+# replayed (the Idempotent-Replayed header's value, empty when absent)
+keyed_logout() {
+	status=$(curl -s -o /dev/null -D "$work/headers" -w '%{http_code}' -X POST "$gw_url/api/auth/logout" \
+		-H "Authorization: Bearer $1" -H "Idempotency-Key: $2")
+	replayed=$(tr -d '\r' <"$work/headers" | sed -n 's/^[Ii]dempotent-[Rr]eplayed: //p')
+}
+
 # issuer ARGS...: todoctl issuer, as the database's superuser; sets out
 issuer() { out=$(DATABASE_URL=$admin_url "$todoctl" issuer "$@" 2>&1); }
 
