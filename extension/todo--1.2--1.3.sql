@@ -784,4 +784,9 @@ REVOKE EXECUTE ON FUNCTION api.task_list_rows(jsonb) FROM PUBLIC;
 ALTER FUNCTION api.task_list_rows(jsonb) OWNER TO todo_owner;
 GRANT EXECUTE ON FUNCTION api.task_list_rows(jsonb) TO todo_user;
 
+-- The plain install only (issue 11): the Task object stored with the row, filled for the
+-- rows already there; the extension keeps writing it in C (docs/benchmarks.md).
+-- plain install: 31_task_json_of.sql
+-- plain install: 39_task_json_stored.sql
+
 -- plain install: 99_installer.sql

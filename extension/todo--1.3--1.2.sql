@@ -103,6 +103,8 @@ END
 $$;
 COMMENT ON FUNCTION todo.task_list_filtered(uuid, jsonb) IS 'todo: a list request with query parameters (api.task_list)';
 DROP FUNCTION todo.task_list_filtered_rows(uuid, jsonb);
+-- The plain install only: its Task object written on read again, as in 1.2.
+-- plain install: downgrade/39_task_json_stored.sql
 -- plain install: 99_installer.sql
 
 -- Idempotency-Key (issue 13): the keys and their stored answers go with it. The functions

@@ -68,6 +68,7 @@ token=$(request todo_anon '' "SELECT (api.register('{\"username\":\"neon_user\",
 is "$(echo "$token" | grep -cE '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$')" 1 "... the gateway's role registers a user through the API"
 is "$(request todo_user "$token" "SELECT (api.me()).data ->> 'username'")" neon_user "... whose token is accepted"
 for t in one two; do request todo_user "$token" "SELECT (api.task_create('{\"title\":\"$t\"}')).error" >/dev/null; done
+list=$(request todo_user "$token" "SELECT (api.task_list('{}')).data")
 # each downgrade from this version, and the upgrade back
 for script in "$plain_dir/todo-plain--$version--"*.sql; do
 	[ -e "$script" ] || continue
@@ -83,6 +84,10 @@ done
 is "$(request todo_user "$token" "SELECT (api.me()).data ->> 'username'")" neon_user "... and the user is still there, with a working token"
 is "$(q "$neon" "SELECT string_agg(c.tasks::text, ',') FROM todo.task_counts c JOIN todo.users u ON u.id = c.user_id WHERE u.username = 'neon_user'")" 2 \
 	"... and the upgrade counted its 2 tasks (todo.task_counts, filled as that role)"
+is "$(q "$neon" "SELECT count(*) FROM todo.tasks WHERE stored_json IS NULL")" 0 \
+	"... and stored the Task object of each (todo.tasks.stored_json)"
+is "$(request todo_user "$token" "SELECT (api.task_list('{}')).data")" "$list" \
+	"... and the list read from the stored objects is byte for byte the one before the downgrade"
 # roles are the cluster's: leave no member of todo_owner for the suites below
 q postgres "REVOKE todo_owner FROM $owner" >>"$log" 2>&1
 
