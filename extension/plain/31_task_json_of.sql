@@ -39,3 +39,5 @@ COMMENT ON FUNCTION todo.task_json_of(uuid, uuid, text, text, todo.task_status, 
 'todo: the contract''s Task object of a task''s columns, as the C todo.task_json writes it (plain install)';
 
 REVOKE EXECUTE ON FUNCTION todo.task_json_of(uuid, uuid, text, text, todo.task_status, todo.task_priority, timestamptz, text[], text, timestamptz, timestamptz, timestamptz) FROM PUBLIC;
+-- todo_owner writes the tasks (the API functions run as it): the column's expression runs as it
+GRANT EXECUTE ON FUNCTION todo.task_json_of(uuid, uuid, text, text, todo.task_status, todo.task_priority, timestamptz, text[], text, timestamptz, timestamptz, timestamptz) TO todo_owner;
