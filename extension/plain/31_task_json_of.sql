@@ -13,12 +13,14 @@
 -- compact object {"id":"...","user_id":"...",...} with the members in the contract's order
 -- and no white space, built by concatenating the to_json() text of each value
 -- (json_build_object would put " : " and ", " between them), null for a null value.
+-- BEGIN ATOMIC: the body is stored parsed, with its dependencies (todo.rfc3339, the enum
+-- types), so that pg_restore creates those before todo.tasks, whose column inlines it.
 CREATE FUNCTION todo.task_json_of(id uuid, user_id uuid, title text, description text,
 	status todo.task_status, priority todo.task_priority, due_date timestamptz, tags text[],
 	recursion_pattern text, completed_at timestamptz, created_at timestamptz, updated_at timestamptz)
 RETURNS pg_catalog.json
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
+BEGIN ATOMIC
 	SELECT pg_catalog.concat(
 		'{"id":', coalesce(pg_catalog.to_json(id), 'null'),
 		',"user_id":', coalesce(pg_catalog.to_json(user_id), 'null'),
@@ -33,8 +35,8 @@ AS $$
 		',"completed_at":', coalesce(pg_catalog.to_json(todo.rfc3339(completed_at)), 'null'),
 		',"created_at":', coalesce(pg_catalog.to_json(todo.rfc3339(created_at)), 'null'),
 		',"updated_at":', coalesce(pg_catalog.to_json(todo.rfc3339(updated_at)), 'null'),
-		'}')::pg_catalog.json
-$$;
+		'}')::pg_catalog.json;
+END;
 COMMENT ON FUNCTION todo.task_json_of(uuid, uuid, text, text, todo.task_status, todo.task_priority, timestamptz, text[], text, timestamptz, timestamptz, timestamptz) IS
 'todo: the contract''s Task object of a task''s columns, as the C todo.task_json writes it (plain install)';
 
