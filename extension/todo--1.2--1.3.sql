@@ -70,9 +70,11 @@ DECLARE
 	total integer;
 BEGIN
 	FOR removed IN SELECT o.user_id, count(*)::integer AS tasks FROM old_tasks o GROUP BY o.user_id ORDER BY o.user_id LOOP
-		UPDATE todo.task_counts c SET tasks = c.tasks - removed.tasks WHERE c.user_id = removed.user_id AND c.tasks > removed.tasks
-		RETURNING c.tasks INTO total;
-		IF total IS NULL THEN
+		-- the row locked before deciding: a concurrent insert's count is waited for and seen
+		SELECT c.tasks INTO total FROM todo.task_counts c WHERE c.user_id = removed.user_id FOR UPDATE;
+		IF total > removed.tasks THEN
+			UPDATE todo.task_counts c SET tasks = c.tasks - removed.tasks WHERE c.user_id = removed.user_id;
+		ELSE
 			DELETE FROM todo.task_counts c WHERE c.user_id = removed.user_id;
 		END IF;
 	END LOOP;
@@ -96,9 +98,10 @@ DECLARE
 	max_tasks integer := todo.max_tasks_per_user();
 	total integer;
 BEGIN
-	UPDATE todo.task_counts c SET tasks = c.tasks - 1 WHERE c.user_id = OLD.user_id AND c.tasks > 1
-	RETURNING c.tasks INTO total;
-	IF total IS NULL THEN
+	SELECT c.tasks INTO total FROM todo.task_counts c WHERE c.user_id = OLD.user_id FOR UPDATE;
+	IF total > 1 THEN
+		UPDATE todo.task_counts c SET tasks = c.tasks - 1 WHERE c.user_id = OLD.user_id;
+	ELSE
 		DELETE FROM todo.task_counts c WHERE c.user_id = OLD.user_id;
 	END IF;
 	INSERT INTO todo.task_counts AS c (user_id, tasks) VALUES (NEW.user_id, 1)

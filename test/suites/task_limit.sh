@@ -84,7 +84,22 @@ for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
 is "$failed" 0 "6 sessions inserting (one user and both) and deleting two users' tasks at once: no statement failed"
 is "$(count_errors)" "" "... and every count equals the tasks there are"
 like "$(sql -c "SELECT count(*) FROM todo.tasks WHERE user_id IN ('$one', '$two')")" '^[1-9][0-9]*$' "... (some tasks are left, so the counts were exercised)"
-sql -c "DELETE FROM todo.users WHERE id IN ('$racer', '$one', '$two')" >/dev/null
-is "$(sql -c "SELECT count(*) FROM todo.task_counts WHERE user_id IN ('$racer', '$one', '$two')")" 0 \
+
+# a user's last task deleted while an insert for that user waits to commit: the delete must
+# see the insert's count (the row locked before deciding), not delete the count row under it
+last=$(new_user last_task)
+sql -c "INSERT INTO todo.tasks (user_id, title) VALUES ('$last', 'the last')" >/dev/null
+sql -c "BEGIN; INSERT INTO todo.tasks (user_id, title) VALUES ('$last', 'pending'); SELECT pg_sleep(2); COMMIT;" >/dev/null &
+pending=$!
+for _ in $(seq 100); do
+	[ "$(sql -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = 'todo_limit'")" = 1 ] && break
+	sleep 0.05
+done
+sql -c "DELETE FROM todo.tasks WHERE user_id = '$last' AND title = 'the last'" >/dev/null
+wait "$pending"
+is "$(sql -c "SELECT count(*) FROM todo.tasks WHERE user_id = '$last'"):$(count_errors)" "1:" \
+	"the last task deleted while an insert for its user commits: 1 task, counted"
+sql -c "DELETE FROM todo.users WHERE id IN ('$racer', '$one', '$two', '$last')" >/dev/null
+is "$(sql -c "SELECT count(*) FROM todo.task_counts WHERE user_id IN ('$racer', '$one', '$two', '$last')")" 0 \
 	"deleting the users deletes their counts"
 tap_plan
