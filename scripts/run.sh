@@ -96,7 +96,15 @@ EOF
 # (when there is one), wherever its files are.
 stop() {
 	trap '' INT TERM
-	[ -n "${gateway_pid:-}" ] && kill -TERM "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null
+	if [ -n "${gateway_pid:-}" ]; then
+		kill -TERM "$gateway_pid" 2>/dev/null || true
+		# a wait cut short (make passes SIGTERM on to us once more) or the gateway's own exit
+		# status must not end this script before the cluster is stopped (set -e)
+		for _ in $(seq 300); do
+			kill -0 "$gateway_pid" 2>/dev/null || break
+			wait "$gateway_pid" 2>/dev/null || sleep 0.1
+		done
+	fi
 	if [ -n "${cluster:-}" ]; then
 		test/cluster.sh stop "$cluster"
 		echo "run: stopped the gateway and the embedded database" >&2
