@@ -93,7 +93,8 @@ dispatch_key_call(const struct gw_request *req, const struct gw_route *route,
 /*
  * Runs call where it belongs: a read-only route's on a replica when one may answer it
  * (replica.h), unless primary_only; anything else on the primary, and then the request's
- * token and user read their own write from then on (replicas_note_write).
+ * token and user read their own write from then on (replicas_note_write), also when the
+ * answer was lost after the call was sent (it may have committed).
  */
 static enum gw_qstatus
 dispatch_exec(struct gw_app *app, const struct gw_request *req, const struct gw_route *route,
@@ -109,7 +110,8 @@ dispatch_exec(struct gw_app *app, const struct gw_request *req, const struct gw_
 	query_exec(app->pool, call, &dl, q);
 	/* a read run here after a key refresh may have opened another issuer's session */
 	if (app->replicas != NULL && (primary_only || !router_read_only(route->id)) &&
-	    (q->status == GW_Q_ROW || q->status == GW_Q_STREAM))
+	    (q->status == GW_Q_ROW || q->status == GW_Q_STREAM ||
+	     (q->status == GW_Q_UNAVAILABLE && q->may_have_run)))
 		replicas_note_write(app->replicas, &keys);
 	return q->status;
 }

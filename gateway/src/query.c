@@ -452,7 +452,13 @@ query_attempt(struct gw_pool *pool, const struct gw_call *call, const struct gw_
 	t0 = clock_now_us();
 	if (*query_by == 0)
 		*query_by = t0 + GW_QUERY_TIMEOUT_S * GW_US_PER_SEC;
-	query_pipeline(conn, call, *query_by, out, retry_safe);
+	{
+		unsigned sent_before = out->round_trips;
+
+		query_pipeline(conn, call, *query_by, out, retry_safe);
+		/* sent this time and not certainly unrun: a lost answer may hide a commit */
+		out->may_have_run = out->round_trips > sent_before && !*retry_safe;
+	}
 	if (out->status == GW_Q_SQL_ERROR &&
 	    (error_sqlstate_is_connection(out->sqlstate) || PQstatus(conn) != CONNECTION_OK)) {
 		/* the server's parting error, or an error followed by the loss of the connection */

@@ -62,6 +62,8 @@ struct gw_qresult {
 	const char *detail;
 	unsigned    round_trips;   /* pipelines sent: 0, 1, or 2 when retried */
 	bool        retried;       /* the first connection was found closed: run once more */
+	bool        may_have_run;  /* the call was sent and not found certainly unrun: it may
+	                              have committed even when the answer was lost */
 	struct gw_pool *pool;      /* GW_Q_STREAM: where the held connection goes back */
 	PGconn     *conn;          /* GW_Q_STREAM: the connection, mid-transaction; NULL once
 	                              released */

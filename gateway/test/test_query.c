@@ -619,10 +619,16 @@ test_retries(const char *url)
 	ok(strstr(q.why, "57P01: terminating connection due to administrator command") != NULL,
 	   "57P01 twice: the server's words are the reason logged (%s)", q.why);
 	ok(q.retried, "57P01 twice: marked as retried");
+	ok(!q.may_have_run, "57P01 twice: the call certainly did not run");
 	query_result_clear(&q);
 
 	/* the call may have run and committed: never run again */
 	scenario(pool, "end-of-file before any result: not retried", 1, eof1, GW_Q_UNAVAILABLE, 1, 1);
+	dl = deadlines_ms(1000);
+	fake_script(1, eof1);
+	query_exec(pool, &health_call, &dl, &q);
+	ok(q.may_have_run, "end-of-file before any result: the call may have run (a write is noted)");
+	query_result_clear(&q);
 	scenario(pool, "a pooler's error before any result: not retried", 1, pooler,
 	         GW_Q_UNAVAILABLE, 1, 1);
 	scenario(pool, "lost after the context statement: not retried", 1, eof_ctx,
@@ -640,6 +646,10 @@ test_retries(const char *url)
 	is_str(q.sqlstate, "40001", "error at the Sync: its SQLSTATE is the outcome");
 	query_result_clear(&q);
 	scenario(pool, "after a failed commit the connection is reused", 0, NULL, GW_Q_ROW, 1, 0);
+	dl = deadlines_ms(1000);
+	query_exec(pool, &health_call, &dl, &q);
+	ok(q.may_have_run, "an answered call: it ran");
+	query_result_clear(&q);
 
 	pool_destroy(pool);
 }
@@ -667,6 +677,7 @@ test_waits(const char *url)
 	ok(clock_now_us() - t0 >= 150 * GW_US_PER_MS, "pool exhausted: it waited the full 150 ms");
 	ok(strstr(q.why, "no database connection free") != NULL, "pool exhausted: the reason logged");
 	is_int(q.round_trips, 0, "pool exhausted: nothing sent");
+	ok(!q.may_have_run, "pool exhausted: the call did not run");
 	query_result_clear(&q);
 
 	/* a waiter gets the connection as soon as it is given back */
