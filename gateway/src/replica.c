@@ -222,6 +222,8 @@ replica_check_one(struct gw_replicas *rs, unsigned i)
 	if (!replica_ask(r->check, replica_sql, &recovering, &replayed, &no_position, why,
 	                 sizeof why)) {
 		atomic_store(&r->down, true);
+		/* a standby that crashed may come back behind where it was: unknown until checked */
+		atomic_store(&r->fresh_as_of, 0);
 		replica_log_state(r, i, false, why[0] != '\0' ? why : "unreachable");
 		return;
 	}
@@ -231,16 +233,22 @@ replica_check_one(struct gw_replicas *rs, unsigned i)
 		replica_log_state(r, i, false, "not a standby (pg_is_in_recovery() is false)");
 		return;
 	}
-	/* the latest sample it has replayed: it is fresh as of that sample's time */
-	for (unsigned k = 0; k < rs->ring_n; k++) {
-		const struct replica_sample *s =
-			&rs->ring[(rs->ring_next + rs->ring_size - 1 - k) % rs->ring_size];
+	/* the latest sample it has replayed: it is fresh as of that sample's time, even when
+	 * that is older than before (its replay position went back: a restarted standby); none
+	 * replayed: unknown */
+	{
+		int64_t fresh = 0;
 
-		if (s->lsn <= replayed) {
-			if (s->t > atomic_load(&r->fresh_as_of))
-				atomic_store(&r->fresh_as_of, s->t);
-			break;
+		for (unsigned k = 0; k < rs->ring_n; k++) {
+			const struct replica_sample *s =
+				&rs->ring[(rs->ring_next + rs->ring_size - 1 - k) % rs->ring_size];
+
+			if (s->lsn <= replayed) {
+				fresh = s->t;
+				break;
+			}
 		}
+		atomic_store(&r->fresh_as_of, fresh);
 	}
 	now = clock_now_us();
 	if (replica_in_rotation(rs, r, now))
