@@ -478,6 +478,14 @@ replicas_read(struct gw_replicas *rs, struct gw_pool *primary, const struct gw_c
 	struct replica       *r = replica_pick(rs, replica_last_write(rs, keys), &i, &why);
 	struct gw_deadlines   dl = { 0, 0, 0 };
 
+	if (r != NULL && replica_pool_full(r)) {
+		/* every connection lent: the primary at once, rather than wait POOL_TIMEOUT here
+		 * and then again there; busy, not down, so it stays in rotation */
+		log_msg(GW_LOG_DEBUG, call->request_id, "%s: replica %u: busy; running it on the "
+		        "primary", call->function, i);
+		why = FB_BUSY;
+		r = NULL;
+	}
 	if (r != NULL) {
 		dl.acquire_by = clock_now_us() + wait_us;
 		query_exec(r->pool, call, &dl, out);
