@@ -109,10 +109,13 @@ dispatch_exec(struct gw_app *app, const struct gw_request *req, const struct gw_
 	dl = dispatch_deadlines(app);
 	query_exec(app->pool, call, &dl, q);
 	/* a read run here after a key refresh may have opened another issuer's session */
-	if (app->replicas != NULL && (primary_only || !router_read_only(route->id)) &&
-	    (q->status == GW_Q_ROW || q->status == GW_Q_STREAM ||
-	     (q->status == GW_Q_UNAVAILABLE && q->may_have_run)))
-		replicas_note_write(app->replicas, &keys);
+	if (app->replicas != NULL && (primary_only || !router_read_only(route->id))) {
+		if (q->status == GW_Q_STREAM)
+			q->write_at_end = true;     /* committed only at the stream's end (stream.c) */
+		else if (q->status == GW_Q_ROW ||
+		         (q->status == GW_Q_UNAVAILABLE && q->may_have_run))
+			replicas_note_write(app->replicas, &keys);
+	}
 	return q->status;
 }
 
@@ -300,7 +303,10 @@ dispatch_request(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 		reply->replayed = keyed && q.keys[2] != NULL && strcmp(q.keys[2], "t") == 0;
 		if (q.status == GW_Q_STREAM) {
 			/* the connection moves to the stream, held until the body is sent */
-			reply->stream = stream_new(&q, req->request_id);
+			struct gw_read_keys keys = { route->auth ? req->token : NULL,
+			                             req->match.user_id };
+
+			reply->stream = stream_new(&q, req->request_id, app->replicas, &keys);
 			if (reply->stream == NULL)
 				response_from_kind(reply, GW_ERR_INTERNAL);
 		} else if (reply->status != 204)

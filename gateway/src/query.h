@@ -69,6 +69,8 @@ struct gw_qresult {
 	                              released */
 	int64_t     query_by;      /* GW_Q_STREAM: the bound on the whole transaction */
 	bool        stream_ended;  /* GW_Q_STREAM: every row read, the transaction committed */
+	bool        write_at_end;  /* GW_Q_STREAM: a call that may write (replica.h): its token
+	                              and user are stamped at the commit, not at the first row */
 	char        why[256];      /* for UNAVAILABLE / INTERNAL: the cause, for the log only */
 };
 

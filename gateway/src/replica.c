@@ -508,9 +508,12 @@ replicas_read(struct gw_replicas *rs, struct gw_pool *primary, const struct gw_c
 	dl.acquire_by = clock_now_us() + wait_us;
 	query_exec(primary, call, &dl, out);
 	out->round_trips += trips;
-	if (why == FB_WRITE && (out->status == GW_Q_ROW || out->status == GW_Q_STREAM ||
-	                        (out->status == GW_Q_UNAVAILABLE && out->may_have_run)))
-		replicas_note_write(rs, keys);      /* what the replica could not write, it did */
+	/* what the replica could not write, it did (a stream: once it committed, stream.c) */
+	if (why == FB_WRITE && out->status == GW_Q_STREAM)
+		out->write_at_end = true;
+	else if (why == FB_WRITE && (out->status == GW_Q_ROW ||
+	                             (out->status == GW_Q_UNAVAILABLE && out->may_have_run)))
+		replicas_note_write(rs, keys);
 	return out->status;
 }
 

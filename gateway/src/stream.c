@@ -52,6 +52,10 @@ struct gw_stream {
 	size_t              meta_len;
 	unsigned long       rows;
 	char                request_id[GW_REQUEST_ID_MAX + 1];
+	/* a call that may write: stamped in rs at the commit (NULL: nothing to stamp) */
+	struct gw_replicas *rs;
+	char               *token;      /* owned copies of the read keys */
+	char               *user_id;
 	/* the watchdog's (under stream_lock): the client's socket, while the body is sent */
 	int                 fd;
 	bool                watched;
@@ -158,10 +162,23 @@ stream_watchdog_stop(void)
 }
 
 struct gw_stream *
-stream_new(struct gw_qresult *q, const char *request_id)
+stream_new(struct gw_qresult *q, const char *request_id, struct gw_replicas *rs,
+           const struct gw_read_keys *keys)
 {
 	struct gw_stream *st = calloc(1, sizeof *st);
 
+	if (st != NULL && rs != NULL && q->write_at_end) {
+		st->rs = rs;
+		st->token = keys->token != NULL ? strdup(keys->token) : NULL;
+		st->user_id = keys->user_id != NULL ? strdup(keys->user_id) : NULL;
+		if ((keys->token != NULL && st->token == NULL) ||
+		    (keys->user_id != NULL && st->user_id == NULL)) {
+			free(st->token);
+			free(st->user_id);
+			free(st);
+			st = NULL;
+		}
+	}
 	if (st == NULL) {
 		query_result_clear(q);
 		return NULL;
@@ -177,11 +194,25 @@ stream_new(struct gw_qresult *q, const char *request_id)
 	return st;
 }
 
+/* A call that may write: its token and user are stamped (replica.h), once. */
+static void
+stream_note_write(struct gw_stream *st)
+{
+	struct gw_read_keys keys = { st->token, st->user_id };
+
+	if (st->rs == NULL)
+		return;
+	replicas_note_write(st->rs, &keys);
+	st->rs = NULL;
+}
+
 void
 stream_free(struct gw_stream *st)
 {
 	if (st == NULL)
 		return;
+	/* cut short: the commit may have happened with its answer unread */
+	stream_note_write(st);
 	stream_unwatch(st);
 	/* nothing sent: a HEAD request, or a client gone before the body */
 	if (st->state == STREAM_HEAD)
@@ -192,6 +223,8 @@ stream_free(struct gw_stream *st)
 		        "before its end: the database connection is closed", st->rows);
 	PQclear(st->row);
 	query_result_clear(&st->q);  /* gives the connection back, or closes it mid-stream */
+	free(st->token);
+	free(st->user_id);
 	free(st);
 }
 
@@ -272,6 +305,8 @@ stream_advance(struct gw_stream *st)
 			stream_fail(st, "a row after the meta row");
 			return -1;
 		}
+		/* committed now: its token and user read their own write from here on */
+		stream_note_write(st);
 		st->state = STREAM_CLOSING;
 		stream_push(st, stream_meta, sizeof stream_meta - 1);
 		stream_push(st, st->meta, st->meta_len);

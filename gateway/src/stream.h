@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 
 #include "query.h"
+#include "replica.h"
 
 #define GW_STREAM_BLOCK    (32 * 1024)  /* bytes asked of the callback at most, per call */
 #define GW_STREAM_META_MAX 256          /* the meta row's JSON: {"total" : N, ...} */
@@ -15,9 +16,11 @@ struct gw_stream;
 /*
  * A stream of q's rows (q->status GW_Q_STREAM: its first row in q->res, its connection
  * held). Takes q whatever the outcome: q is left empty. NULL when out of memory (the
- * connection is then closed).
+ * connection is then closed). When q->write_at_end, keys (copied) are stamped in rs
+ * (replicas_note_write) once the transaction committed, at the stream's end.
  */
-struct gw_stream *stream_new(struct gw_qresult *q, const char *request_id);
+struct gw_stream *stream_new(struct gw_qresult *q, const char *request_id,
+                             struct gw_replicas *rs, const struct gw_read_keys *keys);
 
 /*
  * The response that sends the stream (status 200, no Content-Length: chunked): the
