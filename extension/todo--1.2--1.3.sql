@@ -792,4 +792,17 @@ GRANT EXECUTE ON FUNCTION api.task_list_rows(jsonb) TO todo_user;
 -- plain install: 31_task_json_of.sql
 -- plain install: 39_task_json_stored.sql
 
+-- The gateway's purge of expired keys (gateway/src/maintenance.c, every MAINTENANCE_INTERVAL
+-- seconds), so that keys and their answers go on time without keyed traffic: only the
+-- gateway's login role may call it (90_privileges.sql). A batch at a time, never waiting.
+CREATE FUNCTION api.gateway_forget_idempotency_keys()
+RETURNS integer
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT todo.forget_idempotency_keys(1000) $$;
+COMMENT ON FUNCTION api.gateway_forget_idempotency_keys() IS 'deletes up to 1000 expired Idempotency-Key answers; how many went (gateway only)';
+REVOKE EXECUTE ON FUNCTION api.gateway_forget_idempotency_keys() FROM PUBLIC;
+ALTER FUNCTION api.gateway_forget_idempotency_keys() OWNER TO todo_owner;
+GRANT EXECUTE ON FUNCTION api.gateway_forget_idempotency_keys() TO todo_gateway;
+
 -- plain install: 99_installer.sql

@@ -111,6 +111,7 @@ DROP FUNCTION todo.task_list_filtered_rows(uuid, jsonb);
 -- returning a table's row type before the tables, those their policies use after.
 DROP FUNCTION api.idempotent_register(text, text, text, text);
 DROP FUNCTION api.idempotent_call(text, text, text, text, text, text);
+DROP FUNCTION api.gateway_forget_idempotency_keys();
 DROP FUNCTION todo.logout_scope();
 DROP TYPE api.idempotent_result;
 DROP FUNCTION todo.idempotency_store(text, text, bytea, api.result);

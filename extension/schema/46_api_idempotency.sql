@@ -113,3 +113,13 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.idempotent_register(text, text, text, text) IS 'POST /api/auth/register under an Idempotency-Key (scoped by the client''s address)';
+
+-- The gateway's purge of expired keys (gateway/src/maintenance.c, every MAINTENANCE_INTERVAL
+-- seconds), so that keys and their answers go on time without keyed traffic: only the
+-- gateway's login role may call it (90_privileges.sql). A batch at a time, never waiting.
+CREATE FUNCTION api.gateway_forget_idempotency_keys()
+RETURNS integer
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT todo.forget_idempotency_keys(1000) $$;
+COMMENT ON FUNCTION api.gateway_forget_idempotency_keys() IS 'deletes up to 1000 expired Idempotency-Key answers; how many went (gateway only)';

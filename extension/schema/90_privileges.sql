@@ -41,6 +41,8 @@ GRANT EXECUTE ON FUNCTION api.idempotent_register(text, text, text, text) TO tod
 GRANT EXECUTE ON FUNCTION api.idempotent_call(text, text, text, text, text, text) TO todo_user;
 
 -- The gateway's login role itself (outside requests) may call its two JWKS functions and
--- nothing else: it fetches other issuers' keys and hands them over (docs/security.md).
+-- its purge of expired Idempotency-Key answers, nothing else: it fetches other issuers' keys
+-- and hands them over (docs/security.md), and keeps the stored answers to their lifetime.
 GRANT USAGE ON SCHEMA api TO todo_gateway;
 GRANT EXECUTE ON FUNCTION api.gateway_jwks_sources(), api.gateway_store_jwks(text, jsonb) TO todo_gateway;
+GRANT EXECUTE ON FUNCTION api.gateway_forget_idempotency_keys() TO todo_gateway;

@@ -70,6 +70,8 @@ config_load(struct gw_config *cfg, gw_getenv_fn get, char *err, size_t errlen)
 	    config_uint(get, "POOL_SIZE", 10, 1, 1000, &cfg->pool_size, err, errlen) != 0 ||
 	    config_uint(get, "POOL_TIMEOUT", 30, 0, 3600, &cfg->pool_timeout, err, errlen) != 0 ||
 	    config_uint(get, "STREAM_TIMEOUT", 30, 1, 30, &cfg->stream_timeout, err, errlen) != 0 ||
+	    config_uint(get, "MAINTENANCE_INTERVAL", 60, 1, 86400, &cfg->maintenance_interval, err,
+	                errlen) != 0 ||
 	    config_uint(get, "ADMIN_PORT", 0, 0, 65535, &cfg->admin_port, err, errlen) != 0 ||
 	    config_uint(get, "STARTUP_BACKOFF_MS", 1000, 1, 60000, &cfg->startup_backoff_ms, err,
 	                errlen) != 0 ||

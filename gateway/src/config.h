@@ -22,6 +22,8 @@ struct gw_config {
 	enum gw_log_level   log_level;       /* LOG_LEVEL, default info */
 	unsigned            pool_size;       /* POOL_SIZE, default 10 */
 	unsigned            pool_timeout;    /* POOL_TIMEOUT seconds, default 30 */
+	unsigned            maintenance_interval; /* MAINTENANCE_INTERVAL seconds, 1 to 86400
+	                                        * (maintenance.c: expired Idempotency-Key answers) */
 	unsigned            stream_timeout;  /* STREAM_TIMEOUT seconds, 1 to 30 (the bound of
 	                                        * every call), default 30: the most a streamed
 	                                        * list holds its database connection, however

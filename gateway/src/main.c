@@ -17,6 +17,7 @@
 #include "health.h"
 #include "jwks.h"
 #include "log.h"
+#include "maintenance.h"
 #include "metrics.h"
 #include "pgwait.h"
 #include "pool.h"
@@ -160,6 +161,7 @@ main(void)
 	struct gw_app      app;
 	struct MHD_Daemon *daemon;
 	struct gw_admin   *admin = NULL;
+	struct gw_maintenance *maintenance;
 	sigset_t           stop;
 	char               err[256];
 	int                sig = 0;
@@ -272,6 +274,11 @@ main(void)
 		config_free(&cfg);
 		return 1;
 	}
+	/* expired Idempotency-Key answers purged on time, keyed traffic or not (maintenance.c) */
+	maintenance = maintenance_start(app.pool, cfg.maintenance_interval);
+	if (maintenance == NULL)
+		log_msg(GW_LOG_WARN, NULL, "cannot start the maintenance thread: expired "
+		        "Idempotency-Key answers go only with later keyed writes");
 	log_msg(GW_LOG_INFO, NULL, "listening on port %u (%s, schema %s, pool %u, log %s, "
 	        "connections %u, per address %u)",
 	        cfg.port, cfg.environment == GW_ENV_PRODUCTION ? "production" : "development",
@@ -285,6 +292,7 @@ main(void)
 		sig = SIGTERM;
 	log_msg(GW_LOG_INFO, NULL, "%s received: shutting down",
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
+	maintenance_stop(maintenance);
 	main_shutdown(daemon, admin, &app, &stop);
 	stream_watchdog_stop();
 	replicas_free(app.replicas);

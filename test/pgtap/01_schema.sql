@@ -207,7 +207,7 @@ SELECT is((SELECT array_agg(attname::text || ' ' || format_type(atttypid, atttyp
 		FROM pg_attribute WHERE attrelid = 'api.result'::regclass AND attnum > 0 AND NOT attisdropped),
 	ARRAY['data json', 'meta json', 'error json'], 'api.result is (data json, meta json, error json)');
 SELECT functions_are('api', ARRAY['register', 'login', 'logout', 'me', 'authorize', 'health', 'task_list',
-	'task_list_rows', 'task_create', 'task_get', 'task_update', 'task_delete', 'task_complete', 'gateway_jwks_sources', 'gateway_store_jwks',
+	'task_list_rows', 'task_create', 'task_get', 'task_update', 'task_delete', 'task_complete', 'gateway_forget_idempotency_keys', 'gateway_jwks_sources', 'gateway_store_jwks',
 	'idempotent_register', 'idempotent_call'],
 	'schema api has exactly the functions of docs/sql-api.md');
 SELECT is((SELECT count(*)::int FROM pg_proc WHERE pronamespace = 'api'::regnamespace

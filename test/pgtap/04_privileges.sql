@@ -37,8 +37,8 @@ SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc
 	ARRAY['authorize', 'health', 'idempotent_call', 'logout', 'me', 'task_complete', 'task_create', 'task_delete', 'task_get', 'task_list', 'task_list_rows', 'task_update'],
 	'todo_user may execute every api function but register and login');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p WHERE pronamespace IN ('api'::regnamespace, 'todo'::regnamespace)
-		AND has_function_privilege('todo_gateway', oid, 'EXECUTE')), ARRAY['api.gateway_jwks_sources()', 'api.gateway_store_jwks(text,jsonb)'],
-	'todo_gateway itself may execute only its two JWKS functions');
+		AND has_function_privilege('todo_gateway', oid, 'EXECUTE')), ARRAY['api.gateway_forget_idempotency_keys()', 'api.gateway_jwks_sources()', 'api.gateway_store_jwks(text,jsonb)'],
+	'todo_gateway itself may execute only its two JWKS functions and its purge of expired Idempotency-Key answers');
 SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc
 		WHERE pronamespace = 'todo'::regnamespace
 			AND (has_function_privilege('todo_anon', oid, 'EXECUTE') OR has_function_privilege('todo_user', oid, 'EXECUTE'))),
@@ -98,7 +98,7 @@ RESET ROLE;
 -- superuser, so RLS applies), each with a pinned search_path
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
 		WHERE p.prosecdef AND p.pronamespace IN ('api'::regnamespace, 'todo'::regnamespace)),
-	ARRAY['api.authorize()', 'api.gateway_jwks_sources()', 'api.gateway_store_jwks(text,jsonb)'] || CASE WHEN pg_temp.plain() THEN ARRAY['api.health()'] ELSE '{}' END
+	ARRAY['api.authorize()', 'api.gateway_forget_idempotency_keys()', 'api.gateway_jwks_sources()', 'api.gateway_store_jwks(text,jsonb)'] || CASE WHEN pg_temp.plain() THEN ARRAY['api.health()'] ELSE '{}' END
 		|| ARRAY['api.idempotent_call(text,text,text,text,text,text)', 'api.idempotent_register(text,text,text,text)', 'api.login(jsonb)', 'api.logout()', 'api.me()', 'api.register(jsonb)', 'api.task_complete(text,jsonb)',
 		'api.task_create(jsonb)', 'api.task_delete(text)', 'api.task_get(text)', 'api.task_list(jsonb)', 'api.task_list_rows(jsonb)', 'api.task_update(text,jsonb)'],
 	'the SECURITY DEFINER functions are exactly the API functions but health (but for the plain install''s health too), and the gateway''s two');

@@ -43,7 +43,7 @@ SELECT ok(NOT pg_has_role('pg_read_all_settings', 'todo_owner', 'MEMBER'), 'pg_r
 -- who may call the new functions
 SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc
 		WHERE pronamespace = 'api'::regnamespace AND has_function_privilege('todo_gateway', oid, 'EXECUTE')),
-	ARRAY['gateway_jwks_sources', 'gateway_store_jwks'], 'todo_gateway itself may execute exactly the two JWKS functions');
+	ARRAY['gateway_forget_idempotency_keys', 'gateway_jwks_sources', 'gateway_store_jwks'], 'todo_gateway itself may execute exactly the two JWKS functions and its purge of expired keys');
 SELECT ok(NOT has_function_privilege(r, f, 'EXECUTE'), format('%s cannot execute %s', r, f))
 FROM unnest(ARRAY['todo_anon', 'todo_user']) r,
 	unnest(ARRAY['api.gateway_jwks_sources()', 'api.gateway_store_jwks(text, jsonb)', 'todo.issuer_add(text, text, text, text, text, text)',

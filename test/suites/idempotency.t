@@ -31,7 +31,8 @@ use Suite;
 use E2E;
 
 my $gw = gateway_start(name => 'idem',
-	env => { DATABASE_URL => $ENV{IDEM_URL}, POOL_SIZE => 10, POOL_TIMEOUT => 2, ENVIRONMENT => 'production' });
+	env => { DATABASE_URL => $ENV{IDEM_URL}, POOL_SIZE => 10, POOL_TIMEOUT => 2, ENVIRONMENT => 'production',
+		MAINTENANCE_INTERVAL => 86400 });   # section 2 counts the purges by requests alone
 BAIL_OUT('the gateway did not start') unless $gw;
 $ENV{TODO_BASE_URL} = $gw->{url};
 my $JSON = JSON::PP->new->utf8->canonical;
@@ -122,6 +123,23 @@ sub wait_for {
 	is(psql('SELECT todo.forget_idempotency_keys(15)'), 15, 'todo.forget_idempotency_keys(15): 15 more');
 	is(psql('SELECT todo.forget_idempotency_keys()'), 5, '... and the rest');
 	is(psql("SELECT count(*) FROM todo.idempotency_keys WHERE expires_at <= now()"), 0, 'no expired key left');
+}
+
+# --- 2b. the gateway's maintenance: expired answers go without any keyed traffic ----------
+{
+	psql("INSERT INTO todo.idempotency_keys (scope, key, fingerprint, expires_at)
+		SELECT 'u:00000000-0000-4000-8000-000000000001', 'idle-' || i, sha256(i::text::bytea), now() - interval '1 minute'
+		FROM generate_series(1, 1500) i");
+	my $m = gateway_start(name => 'idem-maint',
+		env => { DATABASE_URL => $ENV{IDEM_URL}, MAINTENANCE_INTERVAL => 1, ENVIRONMENT => 'production' });
+	ok($m, 'a gateway with MAINTENANCE_INTERVAL=1 starts');
+	ok(wait_for("SELECT count(*) = 0 FROM todo.idempotency_keys WHERE key LIKE 'idle-%'", 'the idle expired keys purged'),
+		'its maintenance purges 1500 expired answers, with no request at all');
+	gateway_stop($m);
+	like(gateway_log($m, 'err') . gateway_log($m, 'out'), qr/maintenance: 1500 expired Idempotency-Key answers purged/,
+		'... in two batches of one round, logged');
+	is(psql("SELECT count(*) FROM todo.idempotency_keys WHERE expires_at > now()") > 0 ? 't' : 'f', 't',
+		'... and the keys still alive are kept');
 }
 
 # --- 3. restart under load -------------------------------------------------------------------
