@@ -56,7 +56,8 @@ cat >>"$dir/standby/data/postgresql.conf" <<-EOF
 EOF
 as_pg "$bindir/pg_ctl" -D "$dir/standby/data" -l "$dir/standby/server.log" -w -t 60 start >/dev/null
 
-# gateway NAME VAR=VALUE...: a gateway on a free port; prints its URL
+# gateway NAME VAR=VALUE...: a gateway on a free port; sets gw_url. Not called in $(...):
+# its pid must reach this shell's pids, which cleanup stops
 gateway() {
 	local name=$1 port
 	shift
@@ -64,12 +65,14 @@ gateway() {
 	env "$@" PORT="$port" LOG_LEVEL=warn setsid gateway/todo-gateway >/dev/null 2>"$dir/$name.err" &
 	pids+=($!)
 	wait_http "http://127.0.0.1:$port/api/v1/health" 30 || { cat "$dir/$name.err" >&2; exit 1; }
-	echo "http://127.0.0.1:$port"
+	gw_url="http://127.0.0.1:$port"
 }
 admin=$(free_port)
-gw0=$(gateway gw0 DATABASE_URL="$(database_url todo_bench)")
-gw1=$(gateway gw1 DATABASE_URL="$(database_url todo_bench)" ADMIN_PORT="$admin" \
-	DATABASE_READ_URL="postgresql://todo_gateway:$GATEWAY_PASSWORD@127.0.0.1:$rport/todo_bench")
+gateway gw0 DATABASE_URL="$(database_url todo_bench)"
+gw0=$gw_url
+gateway gw1 DATABASE_URL="$(database_url todo_bench)" ADMIN_PORT="$admin" \
+	DATABASE_READ_URL="postgresql://todo_gateway:$GATEWAY_PASSWORD@127.0.0.1:$rport/todo_bench"
+gw1=$gw_url
 
 name="bench_replica_$RANDOM$RANDOM"
 reg=$(curl -sf -X POST "$gw0/api/auth/register" -H 'Content-Type: application/json' \
