@@ -123,6 +123,30 @@ dispatch_exec(struct gw_app *app, const struct gw_request *req, const struct gw_
  * Runs call and turns every failure into reply (true: a row without error is in q, the
  * caller answers; false: reply is set and q is cleared). Unmapped errors are logged here.
  */
+/* The streamed list: in one piece when it is short, streamed from what was read ahead
+ * otherwise (stream_collect). Takes st. */
+static void
+dispatch_collect(struct gw_stream *st, struct gw_reply *reply)
+{
+	char  *body;
+	size_t len;
+
+	switch (stream_collect(st, GW_STREAM_BLOCK, &body, &len)) {
+	case GW_STREAM_WHOLE:
+		stream_free(st);
+		reply->body = body;
+		reply->body_len = len;
+		return;
+	case GW_STREAM_LONGER:
+		reply->stream = st;
+		return;
+	case GW_STREAM_FAILED:
+		break;
+	}
+	response_from_kind(reply, stream_unavailable(st) ? GW_ERR_UNAVAILABLE : GW_ERR_INTERNAL);
+	stream_free(st);
+}
+
 static bool
 dispatch_run(struct gw_app *app, struct gw_request *req, const struct gw_route *route,
              const struct gw_call *call, struct gw_qresult *q, struct gw_reply *reply)
@@ -306,9 +330,12 @@ dispatch_request(struct gw_app *app, struct gw_request *req, struct gw_reply *re
 			struct gw_read_keys keys = { route->auth ? req->token : NULL,
 			                             req->match.user_id };
 
-			reply->stream = stream_new(&q, req->request_id, app->replicas, &keys);
-			if (reply->stream == NULL)
+			struct gw_stream *st = stream_new(&q, req->request_id, app->replicas, &keys);
+
+			if (st == NULL)
 				response_from_kind(reply, GW_ERR_INTERNAL);
+			else
+				dispatch_collect(st, reply);
 		} else if (reply->status != 204)
 			reply->body = response_envelope(reply->status, q.data, q.meta, NULL,
 			                                 &reply->body_len);

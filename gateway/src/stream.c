@@ -62,6 +62,10 @@ struct gw_stream {
 	bool                shut;
 	struct gw_stream   *prev;
 	struct gw_stream   *next_watched;
+	/* read ahead by stream_collect, sent before the rest (owned) */
+	char               *ahead;
+	size_t              ahead_len;
+	size_t              ahead_sent;
 };
 
 /*
@@ -223,6 +227,7 @@ stream_free(struct gw_stream *st)
 		        "before its end: the database connection is closed", st->rows);
 	PQclear(st->row);
 	query_result_clear(&st->q);  /* gives the connection back, or closes it mid-stream */
+	free(st->ahead);
 	free(st->token);
 	free(st->user_id);
 	free(st);
@@ -322,17 +327,17 @@ stream_advance(struct gw_stream *st)
 }
 
 /*
- * libmicrohttpd's content reader: fills buf with as much of the body as fits, waiting for
- * the database when it must (never returning 0, which would have the connection's thread
- * call again at once). The call's deadline bounds the whole stream (docs/decisions.md).
+ * Fills buf with as much of the body as fits, waiting for the database when it must (never
+ * returning 0, which would have the connection's thread call again at once): the bytes
+ * written, MHD_CONTENT_READER_END_OF_STREAM after the last, or
+ * MHD_CONTENT_READER_END_WITH_ERROR (logged). The call's deadline bounds the whole stream
+ * (docs/decisions.md).
  */
 static ssize_t
-stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+stream_fill(struct gw_stream *st, char *buf, size_t max)
 {
-	struct gw_stream *st = cls;
-	size_t            n = 0;
+	size_t n = 0;
 
-	(void) pos;
 	if (clock_now_us() > st->q.query_by && st->state != STREAM_DONE)
 		return stream_fail(st, "the stream's deadline passed (a slow client)");
 	while (n < max) {
@@ -358,6 +363,53 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 			st->next++;
 	}
 	return (ssize_t) n;
+}
+
+/* libmicrohttpd's content reader: what stream_collect read ahead, then the rest. */
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct gw_stream *st = cls;
+	size_t            k;
+
+	(void) pos;
+	if (st->ahead_sent == st->ahead_len)
+		return stream_fill(st, buf, max);
+	k = st->ahead_len - st->ahead_sent < max ? st->ahead_len - st->ahead_sent : max;
+	memcpy(buf, st->ahead + st->ahead_sent, k);
+	st->ahead_sent += k;
+	return (ssize_t) k;
+}
+
+enum gw_stream_collected
+stream_collect(struct gw_stream *st, size_t max, char **body, size_t *body_len)
+{
+	char   *buf = malloc(max);
+	ssize_t n;
+
+	*body = NULL;
+	*body_len = 0;
+	if (buf == NULL)
+		return GW_STREAM_FAILED;
+	n = stream_fill(st, buf, max);
+	if (n == MHD_CONTENT_READER_END_WITH_ERROR || n == MHD_CONTENT_READER_END_OF_STREAM) {
+		free(buf);              /* (the end of the stream before its head cannot be) */
+		return GW_STREAM_FAILED;
+	}
+	if (st->state == STREAM_DONE) {
+		*body = buf;            /* the whole body: the connection went back at the commit */
+		*body_len = (size_t) n;
+		return GW_STREAM_WHOLE;
+	}
+	st->ahead = buf;
+	st->ahead_len = (size_t) n;
+	return GW_STREAM_LONGER;
+}
+
+bool
+stream_unavailable(const struct gw_stream *st)
+{
+	return st->q.status == GW_Q_UNAVAILABLE;
 }
 
 static void

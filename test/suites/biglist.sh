@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test/suites/biglist.sh - large lists are streamed (issue 11; docs/sql-api.md, "The
 # streamed list"): the list of 5,000 tasks is the bytes of the list as one value
-# (api.task_list's data and meta in the envelope), filtered too; a list of 40 MB (4,000
+# (api.task_list's data and meta in the envelope), filtered too, and a short list is sent in
+# one piece with its Content-Length; a list of 40 MB (4,000
 # tasks of 10,000-character descriptions) is a 200, chunked, read by four clients at once
 # while the gateway's memory grows by far less than one list; a client that goes away
 # mid-list, or reads too slowly (STREAM_TIMEOUT), has its database connection closed: the
@@ -64,6 +65,11 @@ like "$headers" "[Xx]-[Rr]equest-[Ii]d: " "with its X-Request-Id"
 same_bytes "?tag=work&sort=title&offset=10" '{"tag": ["work"], "sort": ["title"], "offset": ["10"]}' \
 	"a filtered, sorted list of 4,286 tasks"
 same_bytes "?q=zzz" '{"q": ["zzz"]}' "an empty list"
+# a list that fits in one block (32 kB) is read ahead whole and answered in one piece
+same_bytes "?limit=20&sort=title" '{"limit": ["20"], "sort": ["title"]}' "a page of 20 tasks"
+headers=$(tr -d '\r' <"$work/headers")
+like "$headers" "[Cc]ontent-[Ll]ength: $(wc -c <"$work/streamed.json")" "a short list is sent with its Content-Length"
+unlike "$headers" "[Tt]ransfer-[Ee]ncoding: chunked" "not chunked"
 
 # errors come before the first byte, with their status
 is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$gw_url/api/$uid/tasks" -H 'Authorization: Bearer x.y.z')" \
