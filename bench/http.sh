@@ -10,6 +10,9 @@
 # database DBNAME with the extension installed; bench/run.sh (`make bench`) provides both.
 # Loopback only. Starts the gateway as `make run` does (POOL_SIZE, LOG_LEVEL, ... from the
 # environment, defaults otherwise; the access log goes to /dev/null) and stops it on exit.
+# The cluster and the gateway are scheduled as services (bench/service_layout.sh: a CPU
+# cgroup each, as systemd runs them) when the machine lets root do so; the list is then also
+# measured once as a login session schedules it (kernel autogroups), for comparison.
 #
 #   BENCH_SECONDS      length of each measured run (10)
 #   BENCH_WARMUP       unmeasured wrk and pgbench run before each request's first (2)
@@ -21,6 +24,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . test/lib.sh
+. bench/service_layout.sh
 
 db=${1:?usage: bench/http.sh DBNAME}
 secs=${BENCH_SECONDS:-10}
@@ -40,6 +44,7 @@ gateway_pid=
 sampler_pid=
 cleanup() {
 	if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null || true; fi
+	service_layout_stop
 	if [ -n "$gateway_pid" ]; then
 		kill -TERM "$gateway_pid" 2>/dev/null || true
 		wait "$gateway_pid" 2>/dev/null || true
@@ -148,6 +153,7 @@ scripts() { # request prefix
 postmaster_pid=$(psql -XAtd "$db" -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'" |
 	xargs -I{} awk '{print $4}' /proc/{}/stat)
 ticks_ms=$((1000 / $(getconf CLK_TCK)))
+if service_layout_start "$postmaster_pid" "$gateway_pid" >"$tmp/layout"; then layout=services; else layout=session; fi
 cluster_cpu_ms() {
 	{ cat "/proc/$postmaster_pid/stat"; for c in $(pgrep -P "$postmaster_pid"); do cat "/proc/$c/stat" 2>/dev/null; done; } |
 		awk -v ms="$ticks_ms" '{ sub(/^.*\) /, ""); t += $12 + $13; if (NR == 1) t += $14 + $15 } END { print t * ms }'
@@ -303,6 +309,7 @@ echo "gateway as \`make run\` starts it: POOL_SIZE=${POOL_SIZE:-10} LOG_LEVEL=${
 echo "wrk -t2 -c$conns, pgbench -j2 -c$conns -M extended (the gateway's transaction) and -M prepared (the reference),"
 echo "${secs}s runs after ${warm}s warm-ups, $rounds rounds each, $(nproc) CPUs"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the ratios: docs/benchmarks.md)"
+cat "$tmp/layout"
 : >"$tmp/summary"
 for req in $only; do
 	pgbench_script "$req"
@@ -398,6 +405,14 @@ awk -v hwm="$hwm" -v conns="$conns" '
 		printf "gateway peak resident memory (VmHWM) over the whole run: %.1f MB (target < 30 MB: %s)\n", \
 			hwm / 1024, hwm < 30 * 1024 ? "met" : "NOT met"
 	}' "$tmp/summary"
+# the same list as a login session's processes are scheduled (kernel autogroups): what the
+# service layout changes (docs/benchmarks.md, "The list's p99")
+if [ "$layout" = services ] && [[ " $only " == *" list "* ]]; then
+	service_layout_stop
+	read -r rps p50 p99 _ < <(run_wrk list "$secs")
+	printf 'list scheduled as a login session (autogroups), for comparison: %s req/s, p50 %s, p99 %s (bound %.0f ms)\n' \
+		"$rps" "$p50" "$p99" "$(awk -v r="$rps" -v c="$conns" 'BEGIN { print (r > 0 ? 2.5 * c / r * 1000 : 0) }')"
+fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -s "$tmp/gateway.err" ]; then
 	echo "gateway warnings/errors during the run: $(wc -l <"$tmp/gateway.err") lines, e.g.:"
