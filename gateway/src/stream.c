@@ -219,7 +219,7 @@ stream_free(struct gw_stream *st)
 	stream_note_write(st);
 	stream_unwatch(st);
 	/* nothing sent: a HEAD request, or a client gone before the body */
-	if (st->state == STREAM_HEAD)
+	if (st->state == STREAM_HEAD || (st->ahead != NULL && st->ahead_sent == 0))
 		log_msg(GW_LOG_INFO, st->request_id, "api.task_list: the body was not asked for: "
 		        "the database connection is closed");
 	else if (st->state != STREAM_DONE)
@@ -397,7 +397,10 @@ stream_collect(struct gw_stream *st, size_t max, char **body, size_t *body_len)
 		return GW_STREAM_FAILED;
 	}
 	if (st->state == STREAM_DONE) {
-		*body = buf;            /* the whole body: the connection went back at the commit */
+		/* the whole body: the connection went back at the commit */
+		char *fit = realloc(buf, (size_t) n);
+
+		*body = fit != NULL ? fit : buf;
 		*body_len = (size_t) n;
 		return GW_STREAM_WHOLE;
 	}
@@ -409,7 +412,8 @@ stream_collect(struct gw_stream *st, size_t max, char **body, size_t *body_len)
 bool
 stream_unavailable(const struct gw_stream *st)
 {
-	return st->q.status == GW_Q_UNAVAILABLE;
+	/* the database went away, or did not hand the rows over before the call's deadline */
+	return st->q.status == GW_Q_UNAVAILABLE || clock_now_us() > st->q.query_by;
 }
 
 static void

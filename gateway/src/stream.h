@@ -56,7 +56,8 @@ enum gw_stream_collected {
 enum gw_stream_collected stream_collect(struct gw_stream *st, size_t max, char **body,
                                         size_t *body_len);
 
-/* A failed stream's cause was the database's unavailability (503), not a fault (500). */
+/* A failed stream's cause was the database: gone, or too slow for the call's deadline
+ * (503), not a fault (500). */
 bool stream_unavailable(const struct gw_stream *st);
 
 /* Frees a stream never handed to stream_response (closes its connection). */

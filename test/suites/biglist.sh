@@ -70,6 +70,15 @@ same_bytes "?limit=20&sort=title" '{"limit": ["20"], "sort": ["title"]}' "a page
 headers=$(tr -d '\r' <"$work/headers")
 like "$headers" "[Cc]ontent-[Ll]ength: $(wc -c <"$work/streamed.json")" "a short list is sent with its Content-Length"
 unlike "$headers" "[Tt]ransfer-[Ee]ncoding: chunked" "not chunked"
+head_length=$(curl -s -I --max-time 30 "$gw_url/api/$uid/tasks?limit=20&sort=title" -H "Authorization: Bearer $token" |
+	tr -d '\r' | awk 'tolower($1) == "content-length:" { print $2 }')
+is "$head_length" "$(wc -c <"$work/streamed.json")" "HEAD on a short list: the Content-Length of its GET"
+# HEAD on a long list: its read-ahead is dropped and the connection closed, as a client
+# gone before the body (not a stream cut short)
+curl -s -I --max-time 60 -o /dev/null "$gw_url/api/$uid/tasks" -H "Authorization: Bearer $token"
+sleep 0.5
+like "$(cat "$work/biglist.out" "$work/biglist.err" 2>/dev/null)" "the body was not asked for" \
+	"HEAD on a long list: logged as a body not asked for"
 
 # errors come before the first byte, with their status
 is "$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$gw_url/api/$uid/tasks" -H 'Authorization: Bearer x.y.z')" \
