@@ -143,7 +143,13 @@ dispatch_collect(struct gw_stream *st, struct gw_reply *reply)
 	case GW_STREAM_FAILED:
 		break;
 	}
-	response_from_kind(reply, stream_unavailable(st) ? GW_ERR_UNAVAILABLE : GW_ERR_INTERNAL);
+	if (stream_unavailable(st)) {
+		metrics_db_error(GW_DBERR_UNAVAILABLE);
+		response_from_kind(reply, GW_ERR_UNAVAILABLE);
+	} else {
+		metrics_db_error(GW_DBERR_INTERNAL);
+		response_from_kind(reply, GW_ERR_INTERNAL);
+	}
 	stream_free(st);
 }
 

@@ -66,6 +66,7 @@ struct gw_stream {
 	char               *ahead;
 	size_t              ahead_len;
 	size_t              ahead_sent;
+	bool                collect_failed; /* stream_collect failed: the cause is logged */
 };
 
 /*
@@ -219,7 +220,9 @@ stream_free(struct gw_stream *st)
 	stream_note_write(st);
 	stream_unwatch(st);
 	/* nothing sent: a HEAD request, or a client gone before the body */
-	if (st->state == STREAM_HEAD || (st->ahead != NULL && st->ahead_sent == 0))
+	if (st->collect_failed)
+		;                       /* answered with an error status, its cause logged */
+	else if (st->state == STREAM_HEAD || (st->ahead != NULL && st->ahead_sent == 0))
 		log_msg(GW_LOG_INFO, st->request_id, "api.task_list: the body was not asked for: "
 		        "the database connection is closed");
 	else if (st->state != STREAM_DONE)
@@ -362,6 +365,10 @@ stream_fill(struct gw_stream *st, char *buf, size_t max)
 		if (piece->n == 0)
 			st->next++;
 	}
+	/* the closing copied out to the last byte: done now, not at the next call (a body of
+	 * exactly max bytes is then whole, and no deadline applies to what is all sent) */
+	if (st->state == STREAM_CLOSING && st->next == st->npending)
+		st->state = STREAM_DONE;
 	return (ssize_t) n;
 }
 
@@ -389,11 +396,15 @@ stream_collect(struct gw_stream *st, size_t max, char **body, size_t *body_len)
 
 	*body = NULL;
 	*body_len = 0;
-	if (buf == NULL)
+	if (buf == NULL) {
+		stream_fail(st, "out of memory for the read-ahead");
+		st->collect_failed = true;
 		return GW_STREAM_FAILED;
+	}
 	n = stream_fill(st, buf, max);
 	if (n == MHD_CONTENT_READER_END_WITH_ERROR || n == MHD_CONTENT_READER_END_OF_STREAM) {
 		free(buf);              /* (the end of the stream before its head cannot be) */
+		st->collect_failed = true;
 		return GW_STREAM_FAILED;
 	}
 	if (st->state == STREAM_DONE) {
