@@ -1,6 +1,6 @@
 # bench/service_layout.sh (sourced): run the cluster and the gateway as a service manager
 # runs them, each in a CPU cgroup of its own with the same weight, as systemd does with
-# postgresql.service and a todo-gateway.service (docs/operations.md, "Running the gateway").
+# postgresql.service and a todo-gateway.service (docs/operations.md, "Running the gateway as a service").
 #
 # Why: started from a login session, the kernel's autogroups schedule every PostgreSQL
 # backend (each calls setsid()) as a group of its own and the gateway's threads as one
