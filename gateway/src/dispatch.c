@@ -119,10 +119,6 @@ dispatch_exec(struct gw_app *app, const struct gw_request *req, const struct gw_
 	return q->status;
 }
 
-/*
- * Runs call and turns every failure into reply (true: a row without error is in q, the
- * caller answers; false: reply is set and q is cleared). Unmapped errors are logged here.
- */
 /* The streamed list: in one piece when it is short, streamed from what was read ahead
  * otherwise (stream_collect). Takes st. */
 static void
@@ -153,6 +149,10 @@ dispatch_collect(struct gw_stream *st, struct gw_reply *reply)
 	stream_free(st);
 }
 
+/*
+ * Runs call and turns every failure into reply (true: a row without error is in q, the
+ * caller answers; false: reply is set and q is cleared). Unmapped errors are logged here.
+ */
 static bool
 dispatch_run(struct gw_app *app, struct gw_request *req, const struct gw_route *route,
              const struct gw_call *call, struct gw_qresult *q, struct gw_reply *reply)
